@@ -1,0 +1,14 @@
+/* wevion-core.h: libwevion-core, the app's model and network, with no GTK in it. */
+#pragma once
+
+#include "wevion-enums.h"
+#include "wevion-job.h"
+#include "wevion-json.h"
+#include "wevion-money.h"
+
+G_BEGIN_DECLS
+
+/* Makes the core's translations available; call once from main(). */
+void wevion_core_init_i18n (void);
+
+G_END_DECLS
