@@ -3,43 +3,37 @@
 
 #include "wevion-enums.h"
 
-G_DEFINE_ENUM_TYPE (WevionJobType, wevion_job_type,
-  G_DEFINE_ENUM_VALUE (WEVION_JOB_TYPE_UNKNOWN, "unknown"),
-  G_DEFINE_ENUM_VALUE (WEVION_JOB_TYPE_IMAGE, "image"),
-  G_DEFINE_ENUM_VALUE (WEVION_JOB_TYPE_VIDEO, "video"),
-  G_DEFINE_ENUM_VALUE (WEVION_JOB_TYPE_AVATAR, "avatar"),
-  G_DEFINE_ENUM_VALUE (WEVION_JOB_TYPE_TTS, "tts"),
-  G_DEFINE_ENUM_VALUE (WEVION_JOB_TYPE_COMPOSITE, "composite"))
+G_DEFINE_ENUM_TYPE (WevionJobType, wevion_job_type, G_DEFINE_ENUM_VALUE (WEVION_JOB_TYPE_UNKNOWN, "unknown"),
+                    G_DEFINE_ENUM_VALUE (WEVION_JOB_TYPE_IMAGE, "image"),
+                    G_DEFINE_ENUM_VALUE (WEVION_JOB_TYPE_VIDEO, "video"),
+                    G_DEFINE_ENUM_VALUE (WEVION_JOB_TYPE_AVATAR, "avatar"),
+                    G_DEFINE_ENUM_VALUE (WEVION_JOB_TYPE_TTS, "tts"),
+                    G_DEFINE_ENUM_VALUE (WEVION_JOB_TYPE_COMPOSITE, "composite"))
 
 G_DEFINE_ENUM_TYPE (WevionJobStatus, wevion_job_status,
-  G_DEFINE_ENUM_VALUE (WEVION_JOB_STATUS_UNKNOWN, "unknown"),
-  G_DEFINE_ENUM_VALUE (WEVION_JOB_STATUS_PENDING, "pending"),
-  G_DEFINE_ENUM_VALUE (WEVION_JOB_STATUS_PROCESSING, "processing"),
-  G_DEFINE_ENUM_VALUE (WEVION_JOB_STATUS_COMPLETED, "completed"),
-  G_DEFINE_ENUM_VALUE (WEVION_JOB_STATUS_FAILED, "failed"))
+                    G_DEFINE_ENUM_VALUE (WEVION_JOB_STATUS_UNKNOWN, "unknown"),
+                    G_DEFINE_ENUM_VALUE (WEVION_JOB_STATUS_PENDING, "pending"),
+                    G_DEFINE_ENUM_VALUE (WEVION_JOB_STATUS_PROCESSING, "processing"),
+                    G_DEFINE_ENUM_VALUE (WEVION_JOB_STATUS_COMPLETED, "completed"),
+                    G_DEFINE_ENUM_VALUE (WEVION_JOB_STATUS_FAILED, "failed"))
 
 G_DEFINE_ENUM_TYPE (WevionFailureKind, wevion_failure_kind,
-  G_DEFINE_ENUM_VALUE (WEVION_FAILURE_KIND_NONE, "none"),
-  G_DEFINE_ENUM_VALUE (WEVION_FAILURE_KIND_MODERATION, "moderation"),
-  G_DEFINE_ENUM_VALUE (WEVION_FAILURE_KIND_TRANSIENT, "transient"),
-  G_DEFINE_ENUM_VALUE (WEVION_FAILURE_KIND_NO_DETAILS, "no-details"),
-  G_DEFINE_ENUM_VALUE (WEVION_FAILURE_KIND_CANCELED, "canceled"),
-  G_DEFINE_ENUM_VALUE (WEVION_FAILURE_KIND_OTHER, "other"))
+                    G_DEFINE_ENUM_VALUE (WEVION_FAILURE_KIND_NONE, "none"),
+                    G_DEFINE_ENUM_VALUE (WEVION_FAILURE_KIND_MODERATION, "moderation"),
+                    G_DEFINE_ENUM_VALUE (WEVION_FAILURE_KIND_TRANSIENT, "transient"),
+                    G_DEFINE_ENUM_VALUE (WEVION_FAILURE_KIND_NO_DETAILS, "no-details"),
+                    G_DEFINE_ENUM_VALUE (WEVION_FAILURE_KIND_CANCELED, "canceled"),
+                    G_DEFINE_ENUM_VALUE (WEVION_FAILURE_KIND_OTHER, "other"))
 
 static const char *const type_names[] = {
-  [WEVION_JOB_TYPE_UNKNOWN] = "unknown",
-  [WEVION_JOB_TYPE_IMAGE] = "image",
-  [WEVION_JOB_TYPE_VIDEO] = "video",
-  [WEVION_JOB_TYPE_AVATAR] = "avatar",
-  [WEVION_JOB_TYPE_TTS] = "tts",
-  [WEVION_JOB_TYPE_COMPOSITE] = "composite",
+  [WEVION_JOB_TYPE_UNKNOWN] = "unknown", [WEVION_JOB_TYPE_IMAGE] = "image",
+  [WEVION_JOB_TYPE_VIDEO] = "video",     [WEVION_JOB_TYPE_AVATAR] = "avatar",
+  [WEVION_JOB_TYPE_TTS] = "tts",         [WEVION_JOB_TYPE_COMPOSITE] = "composite",
 };
 
 static const char *const status_names[] = {
-  [WEVION_JOB_STATUS_UNKNOWN] = "unknown",
-  [WEVION_JOB_STATUS_PENDING] = "pending",
-  [WEVION_JOB_STATUS_PROCESSING] = "processing",
-  [WEVION_JOB_STATUS_COMPLETED] = "completed",
+  [WEVION_JOB_STATUS_UNKNOWN] = "unknown",       [WEVION_JOB_STATUS_PENDING] = "pending",
+  [WEVION_JOB_STATUS_PROCESSING] = "processing", [WEVION_JOB_STATUS_COMPLETED] = "completed",
   [WEVION_JOB_STATUS_FAILED] = "failed",
 };
 

@@ -26,12 +26,12 @@ typedef enum {
 } WevionJobStatus;
 
 typedef enum {
-  WEVION_FAILURE_KIND_NONE = 0,    /* not failed */
-  WEVION_FAILURE_KIND_MODERATION,  /* retry will not help: edit the prompt */
-  WEVION_FAILURE_KIND_TRANSIENT,   /* provider error, timeout: retry usually helps */
-  WEVION_FAILURE_KIND_NO_DETAILS,  /* error_message empty: upstream issue, retry once */
-  WEVION_FAILURE_KIND_CANCELED,    /* the user canceled it */
-  WEVION_FAILURE_KIND_OTHER,       /* a message we have no advice for */
+  WEVION_FAILURE_KIND_NONE = 0,   /* not failed */
+  WEVION_FAILURE_KIND_MODERATION, /* retry will not help: edit the prompt */
+  WEVION_FAILURE_KIND_TRANSIENT,  /* provider error, timeout: retry usually helps */
+  WEVION_FAILURE_KIND_NO_DETAILS, /* error_message empty: upstream issue, retry once */
+  WEVION_FAILURE_KIND_CANCELED,   /* the user canceled it */
+  WEVION_FAILURE_KIND_OTHER,      /* a message we have no advice for */
 } WevionFailureKind;
 
 GType wevion_job_type_get_type (void);

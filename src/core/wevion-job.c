@@ -82,10 +82,7 @@ enum {
   N_PROPS
 };
 
-enum {
-  TRANSITION,
-  N_SIGNALS
-};
+enum { TRANSITION, N_SIGNALS };
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
@@ -320,12 +317,8 @@ wevion_job_set_property (GObject *object, guint prop_id, const GValue *value, GP
           }
       }
       break;
-    case PROP_EXPECTED_DURATION:
-      wevion_job_set_expected_duration (self, g_value_get_int64 (value));
-      break;
-    case PROP_NEWEST_RETRY:
-      wevion_job_set_newest_retry (self, g_value_get_string (value));
-      break;
+    case PROP_EXPECTED_DURATION: wevion_job_set_expected_duration (self, g_value_get_int64 (value)); break;
+    case PROP_NEWEST_RETRY: wevion_job_set_newest_retry (self, g_value_get_string (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 
@@ -346,11 +339,11 @@ wevion_job_class_init (WevionJobClass *klass)
 
   properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, rw);
   properties[PROP_USER_ID] = g_param_spec_string ("user-id", NULL, NULL, NULL, rw);
-  properties[PROP_JOB_TYPE] =
-    g_param_spec_enum ("job-type", NULL, NULL, WEVION_TYPE_JOB_TYPE, WEVION_JOB_TYPE_UNKNOWN, ro);
+  properties[PROP_JOB_TYPE]
+      = g_param_spec_enum ("job-type", NULL, NULL, WEVION_TYPE_JOB_TYPE, WEVION_JOB_TYPE_UNKNOWN, ro);
   properties[PROP_TYPE_NAME] = g_param_spec_string ("type-name", NULL, NULL, "unknown", rw);
-  properties[PROP_STATUS] =
-    g_param_spec_enum ("status", NULL, NULL, WEVION_TYPE_JOB_STATUS, WEVION_JOB_STATUS_UNKNOWN, ro);
+  properties[PROP_STATUS]
+      = g_param_spec_enum ("status", NULL, NULL, WEVION_TYPE_JOB_STATUS, WEVION_JOB_STATUS_UNKNOWN, ro);
   properties[PROP_STATUS_NAME] = g_param_spec_string ("status-name", NULL, NULL, "unknown", rw);
   properties[PROP_PROVIDER] = g_param_spec_string ("provider", NULL, NULL, NULL, rw);
   properties[PROP_PROMPT] = g_param_spec_string ("prompt", NULL, NULL, NULL, rw);
@@ -368,8 +361,8 @@ wevion_job_class_init (WevionJobClass *klass)
   properties[PROP_QUEUE_POSITION] = g_param_spec_int ("queue-position", NULL, NULL, -1, G_MAXINT, -1, rw);
   properties[PROP_ERROR_CODE] = g_param_spec_string ("error-code", NULL, NULL, NULL, rw);
   properties[PROP_RETRYABLE_HINT] = g_param_spec_int ("retryable-hint", NULL, NULL, -1, 1, -1, rw);
-  properties[PROP_RESULT_EXPIRES_AT] =
-    g_param_spec_boxed ("result-expires-at", NULL, NULL, G_TYPE_DATE_TIME, rw);
+  properties[PROP_RESULT_EXPIRES_AT]
+      = g_param_spec_boxed ("result-expires-at", NULL, NULL, G_TYPE_DATE_TIME, rw);
   properties[PROP_ARCHIVED] = g_param_spec_boolean ("archived", NULL, NULL, FALSE, rw);
   properties[PROP_THUMBNAIL_URL] = g_param_spec_string ("thumbnail-url", NULL, NULL, NULL, ro);
   properties[PROP_RETRY_OF] = g_param_spec_string ("retry-of", NULL, NULL, NULL, ro);
@@ -380,8 +373,8 @@ wevion_job_class_init (WevionJobClass *klass)
   properties[PROP_IS_RETRYABLE] = g_param_spec_boolean ("is-retryable", NULL, NULL, FALSE, ro);
   properties[PROP_FAILURE_KIND] = g_param_spec_enum ("failure-kind", NULL, NULL, WEVION_TYPE_FAILURE_KIND,
                                                      WEVION_FAILURE_KIND_NONE, ro);
-  properties[PROP_EXPECTED_DURATION] =
-    g_param_spec_int64 ("expected-duration", NULL, NULL, 0, G_MAXINT64, 0, rw);
+  properties[PROP_EXPECTED_DURATION]
+      = g_param_spec_int64 ("expected-duration", NULL, NULL, 0, G_MAXINT64, 0, rw);
   properties[PROP_NEWEST_RETRY] = g_param_spec_string ("newest-retry", NULL, NULL, NULL, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -393,9 +386,9 @@ wevion_job_class_init (WevionJobClass *klass)
    *
    * Emitted once for every real change of status, after all fields were updated.
    */
-  signals[TRANSITION] = g_signal_new ("transition", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                      NULL, NULL, NULL, G_TYPE_NONE, 2, WEVION_TYPE_JOB_STATUS,
-                                      WEVION_TYPE_JOB_STATUS);
+  signals[TRANSITION]
+      = g_signal_new ("transition", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                      G_TYPE_NONE, 2, WEVION_TYPE_JOB_STATUS, WEVION_TYPE_JOB_STATUS);
 }
 
 static void
@@ -416,21 +409,16 @@ wevion_job_new (const char *id, WevionJobType type, const char *provider, const 
 {
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
 
-  return g_object_new (WEVION_TYPE_JOB,
-                       "id", id,
-                       "type-name", wevion_job_type_to_string (type),
-                       "status-name", "pending",
-                       "provider", provider,
-                       "prompt", prompt,
-                       "created-at", now,
+  return g_object_new (WEVION_TYPE_JOB, "id", id, "type-name", wevion_job_type_to_string (type),
+                       "status-name", "pending", "provider", provider, "prompt", prompt, "created-at", now,
                        NULL);
 }
 
-#define GETTER(ret, name, expr) \
-  ret wevion_job_get_##name (WevionJob *self) \
-  { \
-    g_return_val_if_fail (WEVION_IS_JOB (self), 0); \
-    return expr; \
+#define GETTER(ret, name, expr)                                                                              \
+  ret wevion_job_get_##name (WevionJob *self)                                                                \
+  {                                                                                                          \
+    g_return_val_if_fail (WEVION_IS_JOB (self), 0);                                                          \
+    return expr;                                                                                             \
   }
 
 GETTER (const char *, id, self->id)
@@ -525,7 +513,8 @@ wevion_job_get_is_stalled_at (WevionJob *self, GDateTime *now)
   g_return_val_if_fail (WEVION_IS_JOB (self), FALSE);
 
   if (self->status == WEVION_JOB_STATUS_PENDING && self->created_at)
-    return g_date_time_difference (now, self->created_at) > WEVION_JOB_STALLED_PENDING_SECONDS * G_USEC_PER_SEC;
+    return g_date_time_difference (now, self->created_at)
+           > WEVION_JOB_STALLED_PENDING_SECONDS * G_USEC_PER_SEC;
 
   if (self->status == WEVION_JOB_STATUS_PROCESSING && self->expected_duration > 0)
     {
@@ -577,9 +566,8 @@ wevion_job_get_failure_kind (WevionJob *self)
       if (strstr (lower, "moderation") != NULL)
         return WEVION_FAILURE_KIND_MODERATION;
     }
-  if (self->retryable == 1 ||
-      g_strcmp0 (self->error_code, "provider_error") == 0 ||
-      g_strcmp0 (self->error_code, "timeout") == 0)
+  if (self->retryable == 1 || g_strcmp0 (self->error_code, "provider_error") == 0
+      || g_strcmp0 (self->error_code, "timeout") == 0)
     return WEVION_FAILURE_KIND_TRANSIENT;
   return WEVION_FAILURE_KIND_OTHER;
 }
@@ -700,14 +688,14 @@ wevion_job_update_from_job (WevionJob *self, WevionJob *fresh)
 static gboolean
 row_error (GError **error, const char *id, const char *member, const char *problem)
 {
-  g_set_error (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_INVALID_ROW,
-               "job %s: field \"%s\" %s", id ? id : "(no id)", member, problem);
+  g_set_error (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_INVALID_ROW, "job %s: field \"%s\" %s",
+               id ? id : "(no id)", member, problem);
   return FALSE;
 }
 
 static gboolean
-read_required_string (JsonObject *object, const char *id, const char *member, gboolean nullable,
-                      char **out, GError **error)
+read_required_string (JsonObject *object, const char *id, const char *member, gboolean nullable, char **out,
+                      GError **error)
 {
   JsonNode *node = json_object_get_member (object, member);
 
@@ -737,8 +725,8 @@ parse_time (const char *text)
 }
 
 static gboolean
-read_time (JsonObject *object, const char *id, const char *member, gboolean required,
-           GDateTime **out, GError **error)
+read_time (JsonObject *object, const char *id, const char *member, gboolean required, GDateTime **out,
+           GError **error)
 {
   JsonNode *node = json_object_get_member (object, member);
   const char *text;
@@ -755,7 +743,7 @@ read_time (JsonObject *object, const char *id, const char *member, gboolean requ
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     {
       if (!required)
-        return TRUE;  /* optional and wrong: take the default */
+        return TRUE; /* optional and wrong: take the default */
       return row_error (error, id, member, "is not a string");
     }
   text = json_node_get_string (node);
@@ -810,13 +798,13 @@ wevion_job_new_from_json (JsonObject *object, GError **error)
     return NULL;
   if (*job->id == '\0')
     return row_error (error, NULL, "id", "is empty"), NULL;
-  if (!read_required_string (object, job->id, "user_id", FALSE, &job->user_id, error) ||
-      !read_required_string (object, job->id, "type", FALSE, &type_name, error) ||
-      !read_required_string (object, job->id, "status", FALSE, &status_name, error) ||
-      !read_required_string (object, job->id, "provider", FALSE, &job->provider, error) ||
-      !read_required_string (object, job->id, "prompt", FALSE, &job->prompt, error) ||
-      !read_required_string (object, job->id, "error_message", TRUE, &job->error_message, error) ||
-      !read_required_string (object, job->id, "drive_folder_id", TRUE, &job->drive_folder_id, error))
+  if (!read_required_string (object, job->id, "user_id", FALSE, &job->user_id, error)
+      || !read_required_string (object, job->id, "type", FALSE, &type_name, error)
+      || !read_required_string (object, job->id, "status", FALSE, &status_name, error)
+      || !read_required_string (object, job->id, "provider", FALSE, &job->provider, error)
+      || !read_required_string (object, job->id, "prompt", FALSE, &job->prompt, error)
+      || !read_required_string (object, job->id, "error_message", TRUE, &job->error_message, error)
+      || !read_required_string (object, job->id, "drive_folder_id", TRUE, &job->drive_folder_id, error))
     return NULL;
 
   g_free (job->type_name);
@@ -867,8 +855,8 @@ wevion_job_new_from_json (JsonObject *object, GError **error)
     return row_error (error, job->id, "cost_cents", "is negative"), NULL;
   job->cost_cents = n;
 
-  if (!read_time (object, job->id, "created_at", TRUE, &job->created_at, error) ||
-      !read_time (object, job->id, "completed_at", TRUE, &job->completed_at, error))
+  if (!read_time (object, job->id, "created_at", TRUE, &job->created_at, error)
+      || !read_time (object, job->id, "completed_at", TRUE, &job->completed_at, error))
     return NULL;
 
   /* ext: optional, a wrong type takes the default */
@@ -904,8 +892,8 @@ wevion_job_update_from_json (WevionJob *self, JsonObject *object, GError **error
     return WEVION_JOB_UPDATE_MISMATCH;
   if (g_strcmp0 (fresh->id, self->id) != 0)
     {
-      g_set_error (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_INVALID_ROW,
-                   "row for job %s given to job %s", fresh->id, self->id);
+      g_set_error (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_INVALID_ROW, "row for job %s given to job %s",
+                   fresh->id, self->id);
       return WEVION_JOB_UPDATE_MISMATCH;
     }
   return wevion_job_update_from_job (self, fresh);
@@ -1012,11 +1000,11 @@ wevion_failure_kind_get_title (WevionFailureKind kind)
 {
   switch (kind)
     {
-    case WEVION_FAILURE_KIND_MODERATION: return _("Rejected by content moderation");
-    case WEVION_FAILURE_KIND_TRANSIENT: return _("The provider had a temporary error");
-    case WEVION_FAILURE_KIND_NO_DETAILS: return _("The provider reported no details");
-    case WEVION_FAILURE_KIND_CANCELED: return _("Canceled");
-    case WEVION_FAILURE_KIND_OTHER: return _("The generation failed");
+    case WEVION_FAILURE_KIND_MODERATION: return _ ("Rejected by content moderation");
+    case WEVION_FAILURE_KIND_TRANSIENT: return _ ("The provider had a temporary error");
+    case WEVION_FAILURE_KIND_NO_DETAILS: return _ ("The provider reported no details");
+    case WEVION_FAILURE_KIND_CANCELED: return _ ("Canceled");
+    case WEVION_FAILURE_KIND_OTHER: return _ ("The generation failed");
     case WEVION_FAILURE_KIND_NONE:
     default: return "";
     }
@@ -1028,17 +1016,16 @@ wevion_failure_kind_get_advice (WevionFailureKind kind)
   switch (kind)
     {
     case WEVION_FAILURE_KIND_MODERATION:
-      return _("The prompt was rejected by content moderation. Edit it and submit again; retrying "
-               "the same prompt will not help.");
+      return _ ("The prompt was rejected by content moderation. Edit it and submit again; retrying "
+                "the same prompt will not help.");
     case WEVION_FAILURE_KIND_TRANSIENT:
-      return _("This is usually temporary. Retry once; a resubmission usually succeeds.");
-    case WEVION_FAILURE_KIND_NO_DETAILS:
-      return _("This is usually an upstream provider issue. Retry once.");
+      return _ ("This is usually temporary. Retry once; a resubmission usually succeeds.");
+    case WEVION_FAILURE_KIND_NO_DETAILS: return _ ("This is usually an upstream provider issue. Retry once.");
     case WEVION_FAILURE_KIND_CANCELED:
-      return _("The job was canceled before it finished. Nothing was charged.");
+      return _ ("The job was canceled before it finished. Nothing was charged.");
     case WEVION_FAILURE_KIND_OTHER:
-      return _("Check the prompt and settings before retrying: if the cause is in them, a retry "
-               "only wastes time.");
+      return _ ("Check the prompt and settings before retrying: if the cause is in them, a retry "
+                "only wastes time.");
     case WEVION_FAILURE_KIND_NONE:
     default: return "";
     }

@@ -14,10 +14,10 @@ G_DECLARE_FINAL_TYPE (WevionJob, wevion_job, WEVION, JOB, GObject)
 #define WEVION_JOB_STALLED_PENDING_SECONDS (5 * 60)
 
 typedef enum {
-  WEVION_JOB_UPDATE_UNCHANGED,  /* same row as before */
-  WEVION_JOB_UPDATE_CHANGED,    /* fields changed; status may have moved forward */
-  WEVION_JOB_UPDATE_BACKWARDS,  /* stale row moving out of a terminal state or backwards: ignored */
-  WEVION_JOB_UPDATE_MISMATCH,   /* the row is another job */
+  WEVION_JOB_UPDATE_UNCHANGED, /* same row as before */
+  WEVION_JOB_UPDATE_CHANGED,   /* fields changed; status may have moved forward */
+  WEVION_JOB_UPDATE_BACKWARDS, /* stale row moving out of a terminal state or backwards: ignored */
+  WEVION_JOB_UPDATE_MISMATCH,  /* the row is another job */
 } WevionJobUpdate;
 
 WevionJob *wevion_job_new (const char *id, WevionJobType type, const char *provider, const char *prompt);

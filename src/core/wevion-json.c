@@ -5,7 +5,7 @@
 
 #include "wevion-json.h"
 
-G_DEFINE_QUARK (wevion-json-error-quark, wevion_json_error)
+G_DEFINE_QUARK (wevion - json - error - quark, wevion_json_error)
 
 gboolean
 wevion_json_check_depth (const char *data, gsize len, guint max_depth, GError **error)
@@ -27,9 +27,7 @@ wevion_json_check_depth (const char *data, gsize len, guint max_depth, GError **
         }
       switch (c)
         {
-        case '"':
-          in_string = TRUE;
-          break;
+        case '"': in_string = TRUE; break;
         case '[':
         case '{':
           if (++depth > max_depth)
@@ -44,8 +42,7 @@ wevion_json_check_depth (const char *data, gsize len, guint max_depth, GError **
           if (depth > 0)
             depth--;
           break;
-        default:
-          break;
+        default: break;
         }
     }
   return TRUE;
@@ -98,8 +95,7 @@ wevion_job_parse (const char *data, gsize len, GError **error)
     return NULL;
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error_literal (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_WRONG_ROOT,
-                           "expected a job object");
+      g_set_error_literal (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_WRONG_ROOT, "expected a job object");
       return NULL;
     }
   return wevion_job_new_from_json (json_node_get_object (root), error);
@@ -133,8 +129,7 @@ wevion_job_list_from_node (JsonNode *root, char **next_cursor, guint *n_skipped,
     }
   if (array == NULL)
     {
-      g_set_error_literal (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_WRONG_ROOT,
-                           "expected a list of jobs");
+      g_set_error_literal (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_WRONG_ROOT, "expected a list of jobs");
       if (next_cursor)
         g_clear_pointer (next_cursor, g_free);
       return NULL;
@@ -167,8 +162,7 @@ wevion_job_list_from_node (JsonNode *root, char **next_cursor, guint *n_skipped,
 }
 
 GPtrArray *
-wevion_job_list_parse (const char *data, gsize len, char **next_cursor, guint *n_skipped,
-                       GError **error)
+wevion_job_list_parse (const char *data, gsize len, char **next_cursor, guint *n_skipped, GError **error)
 {
   g_autoptr (JsonNode) root = wevion_json_parse (data, len, error);
 

@@ -33,8 +33,7 @@ WevionJob *wevion_job_parse (const char *data, gsize len, GError **error);
  * counted in @n_skipped, the rest load. Returns an array of WevionJob. */
 GPtrArray *wevion_job_list_parse (const char *data, gsize len, char **next_cursor, guint *n_skipped,
                                   GError **error);
-GPtrArray *wevion_job_list_from_node (JsonNode *root, char **next_cursor, guint *n_skipped,
-                                      GError **error);
+GPtrArray *wevion_job_list_from_node (JsonNode *root, char **next_cursor, guint *n_skipped, GError **error);
 
 char *wevion_json_to_string (JsonNode *node);
 /* {"jobs": [...], "next_cursor": …}, or a bare array when @bare is TRUE */
