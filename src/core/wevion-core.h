@@ -5,6 +5,7 @@
 #include "wevion-job.h"
 #include "wevion-json.h"
 #include "wevion-money.h"
+#include "wevion-fetch.h"
 
 G_BEGIN_DECLS
 
