@@ -3,6 +3,8 @@
 # The merged desktop entry validates and carries the keys the app relies on
 # (D-Bus activation, notifications, the icon and command names).
 set -u
+# Diagnostics: TAP comments on stdout, and on stderr so that meson test --print-errorlogs shows them.
+diag() { tee /dev/stderr | sed 's/^/# /'; }
 validate=$1
 file=$2
 fail=0
@@ -14,7 +16,7 @@ if out=$("$validate" "$file" 2>&1) && ! printf '%s\n' "$out" | grep -qE ': (erro
   [ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/# /'
 else
   echo "not ok 1 desktop-file-validate $file"
-  printf '%s\n' "$out" | sed 's/^/# /'
+  printf '%s\n' "$out" | diag
   fail=1
 fi
 
@@ -33,7 +35,7 @@ if [ -z "$missing" ]; then
   echo "ok 2 required keys present"
 else
   echo "not ok 2 required keys missing:"
-  printf '%s\n' "$missing" | sed '/^$/d; s/^/#   /'
+  printf '%s\n' "$missing" | sed '/^$/d; s/^/  /' | diag
   fail=1
 fi
 

@@ -4,6 +4,8 @@
 #  - GtkBuilder .ui files under src/ with translatable="yes",
 #  - the desktop entry, the AppStream metainfo and the GSettings schema.
 set -u
+# Diagnostics: TAP comments on stdout, and on stderr so that meson test --print-errorlogs shows them.
+diag() { tee /dev/stderr | sed 's/^/# /'; }
 cd "${WEVION_SOURCE_ROOT:?}" || exit 1
 potfiles=po/POTFILES.in
 listed=$(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$potfiles")
@@ -29,7 +31,7 @@ if [ -z "$missing" ]; then
   echo "ok 1 every file with translatable strings is in $potfiles"
 else
   echo "not ok 1 files with translatable strings missing from $potfiles:"
-  for f in $missing; do echo "#   $f"; done
+  { echo "add these files to $potfiles:"; for f in $missing; do echo "  $f"; done; } | diag
   fail=1
 fi
 
@@ -41,7 +43,7 @@ if [ -z "$stale" ]; then
   echo "ok 2 every file in $potfiles exists"
 else
   echo "not ok 2 $potfiles lists files that do not exist:"
-  for f in $stale; do echo "#   $f"; done
+  { echo "remove these files from $potfiles, they do not exist:"; for f in $stale; do echo "  $f"; done; } | diag
   fail=1
 fi
 exit $fail

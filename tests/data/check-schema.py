@@ -41,6 +41,8 @@ def check(ok, name, details=()):
     print(('ok %d %s' if ok else 'not ok %d %s') % (n, name))
     for d in details:
         print('# ' + d)
+        if not ok:
+            print(d, file=sys.stderr)
     if not ok:
         failed = True
 

@@ -2,6 +2,8 @@
 # usage: check-service.sh CONFIGURED.service BINDIR
 # The D-Bus service file activates the app by its application id, in service mode.
 set -u
+# Diagnostics: TAP comments on stdout, and on stderr so that meson test --print-errorlogs shows them.
+diag() { tee /dev/stderr | sed 's/^/# /'; }
 file=$1
 bindir=$2
 fail=0
@@ -24,7 +26,7 @@ if [ "$(grep -c '^Exec=' "$file")" = 1 ] &&
   echo "ok 3 Exec=$bindir/wevion-jobs --gapplication-service"
 else
   echo "not ok 3 Exec is not $bindir/wevion-jobs --gapplication-service:"
-  grep '^Exec=' "$file" | sed 's/^/# /'
+  grep '^Exec=' "$file" | diag
   fail=1
 fi
 exit $fail

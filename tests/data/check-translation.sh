@@ -6,6 +6,8 @@
 # message is untranslated or fuzzy, printing each one. To fix: translate them in po/LANG.po
 # (`ninja -C _build wevion-jobs-update-po` brings the .po files up to date first).
 set -u
+# Diagnostics: TAP comments on stdout, and on stderr so that meson test --print-errorlogs shows them.
+diag() { tee /dev/stderr | sed 's/^/# /'; }
 xgettext=$1
 msgmerge=$2
 msgattrib=$3
@@ -30,7 +32,7 @@ if ! "$xgettext" --package-name=wevion-jobs --from-code=UTF-8 --add-comments \
     --files-from=po/POTFILES.in --output="$tmp/wevion-jobs.pot" 2>"$tmp/xgettext.log"; then
   echo "1..1"
   echo "not ok 1 xgettext failed on the files of po/POTFILES.in"
-  sed 's/^/# /' "$tmp/xgettext.log"
+  diag < "$tmp/xgettext.log"
   exit 1
 fi
 total=$(grep -c '^msgid ' "$tmp/wevion-jobs.pot")
@@ -44,7 +46,7 @@ for lang in $languages; do
   n=$((n + 1))
   if ! "$msgmerge" --quiet --no-wrap --previous "$po" "$tmp/wevion-jobs.pot" -o "$tmp/$lang.po" 2>"$tmp/msgmerge.log"; then
     echo "not ok $n $po: msgmerge failed"
-    sed 's/^/# /' "$tmp/msgmerge.log"
+    diag < "$tmp/msgmerge.log"
     fail=1
     n=$((n + 1))
     echo "not ok $n $po: not checked"
@@ -66,12 +68,12 @@ for lang in $languages; do
     echo "not ok $n $po: $untranslated untranslated and $fuzzy fuzzy of $total messages"
     for kind in untranslated fuzzy; do
       [ -s "$tmp/$kind.po" ] || continue
-      echo "# $kind messages (translate them in $po):"
+      echo "$kind messages (translate them in $po):" | diag
       awk 'BEGIN { RS = "" }
         /(^|\n)msgid ""\nmsgstr/ { next }
         { n = split($0, l, "\n")
-          for (i = 1; i <= n; i++) printf "#   %s\n", l[i]
-          print "#" }' "$tmp/$kind.po"
+          for (i = 1; i <= n; i++) printf "  %s\n", l[i]
+          print "" }' "$tmp/$kind.po" | diag
     done
     fail=1
   fi
@@ -80,7 +82,7 @@ for lang in $languages; do
     echo "ok $n $po passes msgfmt --check"
   else
     echo "not ok $n $po fails msgfmt --check:"
-    sed 's/^/# /' "$tmp/msgfmt.log"
+    diag < "$tmp/msgfmt.log"
     fail=1
   fi
 done
