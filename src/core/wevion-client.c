@@ -1155,20 +1155,39 @@ list_parse_thread (GTask *task, gpointer source, gpointer task_data, GCancellabl
 }
 
 static void
+list_parsed_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  GError *error = NULL;
+  ListResult *list = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (list == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, list, (GDestroyNotify) list_result_free);
+}
+
+static void
 list_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (GTask) task = data;
   g_autoptr (GError) error = NULL;
   Response *response = client_request_finish (WEVION_CLIENT (source), result, &error);
+  GTask *parse;
 
   if (response == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  g_task_set_task_data (task, g_bytes_ref (response->body), (GDestroyNotify) g_bytes_unref);
+  /* Parse in a worker thread. The inner task has no source object: the worker may drop its last
+   * reference after we returned, and it must not keep the client alive then. */
+  parse = g_task_new (NULL, NULL, list_parsed_cb, g_steal_pointer (&task));
+  g_task_set_source_tag (parse, list_parse_thread);
+  g_task_set_task_data (parse, g_bytes_ref (response->body), (GDestroyNotify) g_bytes_unref);
   response_free (response);
-  g_task_run_in_thread (task, list_parse_thread);
+  g_task_run_in_thread (parse, list_parse_thread);
+  g_object_unref (parse);
 }
 
 void
