@@ -391,6 +391,8 @@ wevion_job_card_dispose (GObject *object)
     g_clear_signal_handler (&self->notify_id, self->job);
   g_clear_object (&self->job);
   gtk_widget_dispose_template (GTK_WIDGET (object), WEVION_TYPE_JOB_CARD);
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object)));)
+    gtk_widget_unparent (child);
   G_OBJECT_CLASS (wevion_job_card_parent_class)->dispose (object);
 }
 

@@ -390,6 +390,8 @@ wevion_job_details_dispose (GObject *object)
     g_clear_signal_handler (&self->notify_id, self->job);
   g_clear_object (&self->job);
   gtk_widget_dispose_template (GTK_WIDGET (object), WEVION_TYPE_JOB_DETAILS);
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object)));)
+    gtk_widget_unparent (child);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   G_OBJECT_CLASS (wevion_job_details_parent_class)->dispose (object);
 }

@@ -185,8 +185,10 @@ disk_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  wevion_fetch_bytes_async (data->url, data->max_bytes, g_task_get_cancellable (task), fetch_cb,
-                            g_steal_pointer (&task));
+  {
+    GCancellable *cancellable = g_task_get_cancellable (task);
+    wevion_fetch_bytes_async (data->url, data->max_bytes, cancellable, fetch_cb, g_steal_pointer (&task));
+  }
 }
 
 static void

@@ -29,6 +29,7 @@ struct _WevionWindow
   GtkButton *list_back_button;
   AdwWindowTitle *list_title;
   GtkBox *banner_slot;
+  GtkBox *filter_bar;
   GtkSearchEntry *search_entry;
   GtkDropDown *type_dropdown;
   GtkDropDown *date_dropdown;
@@ -1017,6 +1018,10 @@ folded_cb (WevionWindow *self)
   adw_header_bar_set_show_start_title_buttons (self->list_header, folded);
   adw_header_bar_set_show_end_title_buttons (self->list_header, folded);
   adw_header_bar_set_show_start_title_buttons (self->details_header, folded);
+  /* narrow: the filters go under the search entry, and a click opens the job's page */
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->filter_bar),
+                                  folded ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
+  gtk_list_view_set_single_click_activate (self->list_view, folded);
 }
 
 static void
@@ -1172,6 +1177,7 @@ wevion_window_class_init (WevionWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WevionWindow, list_back_button);
   gtk_widget_class_bind_template_child (widget_class, WevionWindow, list_title);
   gtk_widget_class_bind_template_child (widget_class, WevionWindow, banner_slot);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, filter_bar);
   gtk_widget_class_bind_template_child (widget_class, WevionWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, WevionWindow, type_dropdown);
   gtk_widget_class_bind_template_child (widget_class, WevionWindow, date_dropdown);
