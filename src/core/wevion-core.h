@@ -8,6 +8,7 @@
 #include "wevion-job.h"
 #include "wevion-json.h"
 #include "wevion-money.h"
+#include "wevion-fetch.h"
 #include "wevion-poller.h"
 
 G_BEGIN_DECLS

@@ -1,0 +1,95 @@
+/* wevion-hub-private.h: the state shared by the hub's server, worker and demo. */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "wevion-core.h"
+#include "wevion-hub-db.h"
+#include "wevion-hub-faults.h"
+#include "wevion-hub-sign.h"
+#include "wevion-hub.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char *name;
+  char *token;
+  gint64 credit_limit_cents; /* -1: none */
+  /* --rate-limit token bucket */
+  double tokens;
+  gint64 tokens_at_us;
+} WevionHubUser;
+
+typedef struct
+{
+  const char *name;
+  WevionJobType type;
+  int price_cents;  /* per result file */
+  double latency_s; /* median at --speed 1 */
+  double fail_rate; /* transient provider errors */
+} WevionHubProvider;
+
+typedef struct
+{
+  guint64 requests;
+  guint64 bytes;
+} WevionHubRouteStats;
+
+typedef struct _WevionHubRun WevionHubRun;
+
+struct _WevionHub
+{
+  WevionHubOptions options;
+  SoupServer *server;
+  WevionHubDb *db;
+  WevionHubSigner *signer;
+  WevionHubFaults faults;
+  GRand *rand;       /* worker and demo: reproducible with --seed */
+  GRand *fault_rand; /* faults */
+  GHashTable *users; /* token → WevionHubUser */
+  char *data_dir;
+  char *tmp_dir; /* removed at the end when the db is :memory: */
+  guint16 port;
+  char *base_url;
+
+  GQueue pending;      /* job ids, oldest first */
+  GHashTable *running; /* id → WevionHubRun */
+  guint n_background;  /* renders and paused answers still in flight */
+  GHashTable *stats;   /* route → WevionHubRouteStats */
+  guint trickle_id;
+  gboolean stopping;
+};
+
+/* providers */
+const WevionHubProvider *wevion_hub_provider_lookup (WevionJobType type, const char *name);
+const WevionHubProvider *wevion_hub_provider_all (guint *n);
+/* TRUE when @prompt holds a blocklisted word; @word receives it */
+gboolean wevion_hub_prompt_blocked (const char *prompt, const char **word);
+extern const char *const wevion_hub_blocklist[];
+
+/* worker */
+void wevion_hub_worker_start (WevionHub *hub);
+void wevion_hub_worker_enqueue (WevionHub *hub, const char *id);
+void wevion_hub_worker_pump (WevionHub *hub);
+/* 1-based place in the queue, -1 when not pending */
+int wevion_hub_worker_queue_position (WevionHub *hub, const char *id);
+/* Ends an active job as canceled; FALSE when it had already ended. */
+gboolean wevion_hub_worker_cancel (WevionHub *hub, WevionJob *job);
+void wevion_hub_worker_stop (WevionHub *hub);
+char *wevion_hub_job_dir (WevionHub *hub, const char *id);
+/* a new job id (uuid) from the hub's GRand */
+char *wevion_hub_new_id (WevionHub *hub);
+gint64 wevion_hub_price_for (WevionHub *hub, const WevionHubProvider *provider, int count);
+
+JsonObject *wevion_hub_copy_object (JsonObject *object);
+
+/* demo */
+void wevion_hub_demo_seed (WevionHub *hub);
+void wevion_hub_demo_start_trickle (WevionHub *hub);
+void wevion_hub_demo_fill (WevionHub *hub, guint n);
+
+/* server */
+gboolean wevion_hub_server_setup (WevionHub *hub, GError **error);
+
+G_END_DECLS

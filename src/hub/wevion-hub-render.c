@@ -1,0 +1,440 @@
+/* wevion-hub-render.c: result files drawn with cairo, tones written as PCM. */
+#include "config.h"
+
+#include <cairo.h>
+#include <gio/gio.h>
+#include <math.h>
+#include <string.h>
+
+#include "wevion-hub-render.h"
+
+GStrv
+wevion_hub_render_result_names (WevionJobType type, guint count)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  const char *ext = "png";
+
+  if (type == WEVION_JOB_TYPE_TTS)
+    ext = "wav";
+  else if (type == WEVION_JOB_TYPE_VIDEO)
+    ext = "apng";
+  for (guint i = 1; i <= count; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("result-%u.%s", i, ext);
+
+      g_strv_builder_add (builder, name);
+    }
+  return g_strv_builder_end (builder);
+}
+
+const char *
+wevion_hub_render_content_type (const char *name)
+{
+  if (g_str_has_suffix (name, ".png"))
+    return "image/png";
+  if (g_str_has_suffix (name, ".apng"))
+    return "image/apng";
+  if (g_str_has_suffix (name, ".wav"))
+    return "audio/wav";
+  return "application/octet-stream";
+}
+
+static gint64
+setting_int (JsonObject *settings, const char *member, gint64 fallback)
+{
+  JsonNode *node = settings ? json_object_get_member (settings, member) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return fallback;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return json_node_get_int (node);
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    return (gint64) json_node_get_double (node);
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      gint64 v;
+
+      if (g_ascii_string_to_signed (json_node_get_string (node), 10, G_MININT64, G_MAXINT64, &v, NULL))
+        return v;
+    }
+  return fallback;
+}
+
+void
+wevion_hub_render_size (WevionJobType type, JsonObject *settings, int *width, int *height)
+{
+  int w = 1024, h = 1024;
+
+  if (type == WEVION_JOB_TYPE_AVATAR)
+    w = h = 512;
+  else if (type == WEVION_JOB_TYPE_VIDEO)
+    w = 320, h = 180;
+  else if (type == WEVION_JOB_TYPE_COMPOSITE)
+    w = 1200, h = 628;
+  *width = (int) CLAMP (setting_int (settings, "width", w), 64, 2048);
+  *height = (int) CLAMP (setting_int (settings, "height", h), 64, 2048);
+}
+
+int
+wevion_hub_render_count (JsonObject *settings)
+{
+  return (int) CLAMP (setting_int (settings, "count", 1), 1, 4);
+}
+
+static int
+render_seconds (JsonObject *settings)
+{
+  return (int) CLAMP (setting_int (settings, "seconds", 2), 1, 30);
+}
+
+static void
+hsv (double h, double s, double v, double *r, double *g, double *b)
+{
+  double c = v * s, x = c * (1 - fabs (fmod (h * 6, 2) - 1)), m = v - c;
+  int i = (int) (h * 6) % 6;
+
+  switch (i)
+    {
+    case 0: *r = c, *g = x, *b = 0; break;
+    case 1: *r = x, *g = c, *b = 0; break;
+    case 2: *r = 0, *g = c, *b = x; break;
+    case 3: *r = 0, *g = x, *b = c; break;
+    case 4: *r = x, *g = 0, *b = c; break;
+    default: *r = c, *g = 0, *b = x; break;
+    }
+  *r += m, *g += m, *b += m;
+}
+
+/* Draws the picture: a gradient and shapes derived from the job id, the prompt on top. @phase
+ * animates video frames. */
+static void
+draw_picture (cairo_t *cr, const char *job_id, const char *name, WevionJobType type, const char *prompt,
+              int w, int h, double phase, gboolean with_text)
+{
+  guint32 seed = g_str_hash (job_id) ^ (g_str_hash (name) * 2654435761u);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
+  double hue = g_rand_double (rand), r, g, b;
+  cairo_pattern_t *pat;
+  int n_shapes = 6 + g_rand_int_range (rand, 0, 8);
+
+  hsv (hue, 0.6, 0.85, &r, &g, &b);
+  pat = cairo_pattern_create_linear (0, 0, w, h);
+  cairo_pattern_add_color_stop_rgb (pat, 0, r, g, b);
+  hsv (fmod (hue + 0.35, 1.0), 0.7, 0.35, &r, &g, &b);
+  cairo_pattern_add_color_stop_rgb (pat, 1, r, g, b);
+  cairo_set_source (cr, pat);
+  cairo_paint (cr);
+  cairo_pattern_destroy (pat);
+
+  for (int i = 0; i < n_shapes; i++)
+    {
+      double x = g_rand_double (rand) * w, y = g_rand_double (rand) * h;
+      double rad = (0.05 + g_rand_double (rand) * 0.25) * MIN (w, h);
+
+      x += sin (phase + i) * 0.1 * w;
+      y += cos (phase * 0.7 + i) * 0.1 * h;
+      hsv (fmod (hue + g_rand_double (rand) * 0.5, 1.0), 0.5, 0.95, &r, &g, &b);
+      cairo_set_source_rgba (cr, r, g, b, 0.35);
+      if (type == WEVION_JOB_TYPE_COMPOSITE && i % 2)
+        cairo_rectangle (cr, x - rad, y - rad * 0.6, rad * 2, rad * 1.2);
+      else
+        cairo_arc (cr, x, y, rad, 0, 2 * G_PI);
+      cairo_fill (cr);
+    }
+
+  if (type == WEVION_JOB_TYPE_AVATAR)
+    {
+      /* a head and shoulders */
+      cairo_set_source_rgba (cr, 1, 1, 1, 0.8);
+      cairo_arc (cr, w / 2.0, h * 0.4, MIN (w, h) * 0.18, 0, 2 * G_PI);
+      cairo_fill (cr);
+      cairo_arc (cr, w / 2.0, h * 1.05, MIN (w, h) * 0.38, G_PI, 2 * G_PI);
+      cairo_fill (cr);
+    }
+
+  if (with_text && prompt && *prompt)
+    {
+      double size = MAX (8.0, MIN (w, h) / 18.0);
+      double y = size * 1.8;
+      const char *p = prompt;
+      int max_chars = MAX (8, (int) (w / (size * 0.55)));
+
+      cairo_select_font_face (cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+      cairo_set_font_size (cr, size);
+      for (int line = 0; line < 6 && *p && y < h - size; line++)
+        {
+          const char *end = p;
+          int n = 0;
+          g_autofree char *text = NULL;
+
+          while (*end && n < max_chars)
+            end = g_utf8_find_next_char (end, NULL), n++;
+          if (end == NULL)
+            break;
+          text = g_strndup (p, end - p);
+          if (!g_utf8_validate (text, -1, NULL))
+            break;
+          cairo_move_to (cr, size * 0.8 + 1, y + 1);
+          cairo_set_source_rgba (cr, 0, 0, 0, 0.6);
+          cairo_show_text (cr, text);
+          cairo_move_to (cr, size * 0.8, y);
+          cairo_set_source_rgb (cr, 1, 1, 1);
+          cairo_show_text (cr, text);
+          y += size * 1.3;
+          p = end;
+        }
+    }
+}
+
+static cairo_status_t
+append_cb (void *closure, const unsigned char *data, unsigned int length)
+{
+  g_byte_array_append (closure, data, length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static GByteArray *
+surface_to_png (cairo_surface_t *surface, GError **error)
+{
+  g_autoptr (GByteArray) bytes = g_byte_array_new ();
+
+  if (cairo_surface_write_to_png_stream (surface, append_cb, bytes) != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot encode a PNG");
+      return NULL;
+    }
+  return g_steal_pointer (&bytes);
+}
+
+static GByteArray *
+render_png (const char *job_id, WevionJobType type, const char *prompt, const char *name, int w, int h,
+            GError **error)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+  cairo_t *cr = cairo_create (surface);
+  GByteArray *png;
+
+  draw_picture (cr, job_id, name, type, prompt, w, h, 0, w >= 96);
+  cairo_destroy (cr);
+  png = surface_to_png (surface, error);
+  cairo_surface_destroy (surface);
+  return png;
+}
+
+/* ---- WAV ---------------------------------------------------------------------------------- */
+
+static void
+put_u32 (GByteArray *a, guint32 v)
+{
+  guint8 b[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >> 24) & 0xff };
+
+  g_byte_array_append (a, b, 4);
+}
+
+static void
+put_u16 (GByteArray *a, guint16 v)
+{
+  guint8 b[2] = { v & 0xff, (v >> 8) & 0xff };
+
+  g_byte_array_append (a, b, 2);
+}
+
+#define WAV_RATE 22050
+
+static GByteArray *
+render_wav (const char *job_id, const char *name, int seconds)
+{
+  static const double scale[] = { 261.63, 293.66, 329.63, 392.00, 440.00, 523.25, 587.33, 659.25 };
+  g_autoptr (GRand) rand = g_rand_new_with_seed (g_str_hash (job_id) ^ g_str_hash (name));
+  guint32 n_samples = (guint32) seconds * WAV_RATE;
+  guint32 note_len = WAV_RATE / 4;
+  GByteArray *a = g_byte_array_sized_new (44 + n_samples * 2);
+  double freq = scale[0];
+
+  g_byte_array_append (a, (const guint8 *) "RIFF", 4);
+  put_u32 (a, 36 + n_samples * 2);
+  g_byte_array_append (a, (const guint8 *) "WAVEfmt ", 8);
+  put_u32 (a, 16);
+  put_u16 (a, 1); /* PCM */
+  put_u16 (a, 1); /* mono */
+  put_u32 (a, WAV_RATE);
+  put_u32 (a, WAV_RATE * 2);
+  put_u16 (a, 2);
+  put_u16 (a, 16);
+  g_byte_array_append (a, (const guint8 *) "data", 4);
+  put_u32 (a, n_samples * 2);
+  for (guint32 i = 0; i < n_samples; i++)
+    {
+      guint32 in_note = i % note_len;
+      double env, v;
+
+      if (in_note == 0)
+        freq = scale[g_rand_int_range (rand, 0, G_N_ELEMENTS (scale))];
+      env = MIN (1.0, in_note / 200.0) * MIN (1.0, (note_len - in_note) / 400.0);
+      v = sin (2 * G_PI * freq * i / WAV_RATE) * 0.4 * env;
+      put_u16 (a, (guint16) (gint16) (v * 32767));
+    }
+  return a;
+}
+
+/* ---- APNG --------------------------------------------------------------------------------- */
+
+static guint32 crc_table[256];
+
+static gpointer
+init_crc (gpointer data)
+{
+  for (guint32 n = 0; n < 256; n++)
+    {
+      guint32 c = n;
+
+      for (int k = 0; k < 8; k++)
+        c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+      crc_table[n] = c;
+    }
+  return NULL;
+}
+
+static guint32
+crc32_of (const guint8 *buf, gsize len)
+{
+  static GOnce once = G_ONCE_INIT;
+  guint32 c = 0xffffffffu;
+
+  g_once (&once, init_crc, NULL);
+  for (gsize i = 0; i < len; i++)
+    c = crc_table[(c ^ buf[i]) & 0xff] ^ (c >> 8);
+  return c ^ 0xffffffffu;
+}
+
+static void
+put_be32 (GByteArray *a, guint32 v)
+{
+  guint8 b[4] = { v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff };
+
+  g_byte_array_append (a, b, 4);
+}
+
+static void
+put_chunk (GByteArray *out, const char *type, const guint8 *data, gsize len)
+{
+  gsize start;
+
+  put_be32 (out, (guint32) len);
+  start = out->len;
+  g_byte_array_append (out, (const guint8 *) type, 4);
+  if (len)
+    g_byte_array_append (out, data, (guint) len);
+  put_be32 (out, crc32_of (out->data + start, len + 4));
+}
+
+static guint32
+get_be32 (const guint8 *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
+static GByteArray *
+render_apng (const char *job_id, const char *prompt, const char *name, int w, int h, int seconds,
+             GError **error)
+{
+  const int fps = 8;
+  int n_frames = CLAMP (seconds * fps, 4, 48);
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  guint32 seq = 0;
+
+  for (int f = 0; f < n_frames; f++)
+    {
+      cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+      cairo_t *cr = cairo_create (surface);
+      g_autoptr (GByteArray) png = NULL;
+      g_autoptr (GByteArray) idat = g_byte_array_new ();
+      guint8 fctl[26] = { 0 };
+      gsize pos = 8;
+
+      draw_picture (cr, job_id, name, WEVION_JOB_TYPE_VIDEO, prompt, w, h, f * 2 * G_PI / n_frames, w >= 96);
+      cairo_destroy (cr);
+      png = surface_to_png (surface, error);
+      cairo_surface_destroy (surface);
+      if (png == NULL)
+        return NULL;
+
+      if (f == 0)
+        g_byte_array_append (out, png->data, 8); /* signature */
+      while (pos + 12 <= png->len)
+        {
+          guint32 len = get_be32 (png->data + pos);
+          const guint8 *type = png->data + pos + 4;
+          const guint8 *data = png->data + pos + 8;
+
+          if (pos + 12 + len > png->len)
+            break;
+          if (memcmp (type, "IHDR", 4) == 0 && f == 0)
+            {
+              guint8 actl[8] = { 0 };
+
+              put_chunk (out, "IHDR", data, len);
+              actl[3] = (guint8) n_frames; /* num_frames (< 256); num_plays 0 = forever */
+              put_chunk (out, "acTL", actl, 8);
+            }
+          else if (memcmp (type, "IDAT", 4) == 0)
+            g_byte_array_append (idat, data, len);
+          pos += 12 + len;
+        }
+
+      fctl[0] = seq >> 24, fctl[1] = seq >> 16, fctl[2] = seq >> 8, fctl[3] = seq;
+      seq++;
+      fctl[4] = w >> 24, fctl[5] = w >> 16, fctl[6] = w >> 8, fctl[7] = w;
+      fctl[8] = h >> 24, fctl[9] = h >> 16, fctl[10] = h >> 8, fctl[11] = h;
+      fctl[21] = 1;   /* delay 1/fps s */
+      fctl[23] = fps; /* delay_den */
+      put_chunk (out, "fcTL", fctl, sizeof fctl);
+      if (f == 0)
+        put_chunk (out, "IDAT", idat->data, idat->len);
+      else
+        {
+          g_autoptr (GByteArray) fdat = g_byte_array_new ();
+
+          put_be32 (fdat, seq++);
+          g_byte_array_append (fdat, idat->data, idat->len);
+          put_chunk (out, "fdAT", fdat->data, fdat->len);
+        }
+    }
+  put_chunk (out, "IEND", NULL, 0);
+  return g_steal_pointer (&out);
+}
+
+gboolean
+wevion_hub_render_file (const char *job_id, WevionJobType type, const char *prompt, JsonObject *settings,
+                        const char *name, const char *path, GError **error)
+{
+  g_autoptr (GByteArray) bytes = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+  int w, h;
+
+  wevion_hub_render_size (type, settings, &w, &h);
+  if (g_str_equal (name, WEVION_HUB_THUMBNAIL_NAME))
+    bytes
+        = render_png (job_id, type, NULL, name, WEVION_HUB_THUMBNAIL_SIZE, WEVION_HUB_THUMBNAIL_SIZE, error);
+  else if (g_str_has_suffix (name, ".wav"))
+    bytes = render_wav (job_id, name, render_seconds (settings));
+  else if (g_str_has_suffix (name, ".apng"))
+    bytes = render_apng (job_id, prompt, name, w, h, render_seconds (settings), error);
+  else if (g_str_has_suffix (name, ".png"))
+    bytes = render_png (job_id, type, prompt, name, w, h, error);
+  else
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no such result “%s”", name);
+      return FALSE;
+    }
+  if (bytes == NULL)
+    return FALSE;
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot create %s", dir);
+      return FALSE;
+    }
+  /* g_file_set_contents writes a temporary file and renames it into place */
+  return g_file_set_contents_full (path, (const char *) bytes->data, bytes->len,
+                                   G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+}

@@ -1,0 +1,1408 @@
+/* wevion-hub-server.c: the HTTP routes of wevion-hub. */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wevion-hub-private.h"
+#include "wevion-hub-render.h"
+
+#define API_PREFIX "/api/v1/creative-hub/generate"
+#define MAX_BODY (1024 * 1024)
+#define MAX_PROMPT 20000
+
+/* ---- answers ------------------------------------------------------------------------------ */
+
+static void
+set_route (SoupServerMessage *msg, const char *route)
+{
+  g_object_set_data (G_OBJECT (msg), "wevion-route", (gpointer) route);
+}
+
+static void
+count (WevionHub *hub, const char *route, guint64 bytes)
+{
+  WevionHubRouteStats *s = g_hash_table_lookup (hub->stats, route);
+
+  if (s == NULL)
+    {
+      s = g_new0 (WevionHubRouteStats, 1);
+      g_hash_table_insert (hub->stats, g_strdup (route), s);
+    }
+  s->requests++;
+  s->bytes += bytes;
+}
+
+static void
+request_finished_cb (SoupServer *server, SoupServerMessage *msg, WevionHub *hub)
+{
+  const char *route = g_object_get_data (G_OBJECT (msg), "wevion-route");
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+
+  if (g_object_get_data (G_OBJECT (msg), "wevion-stolen"))
+    return;
+  count (hub, route ? route : "other", body ? (guint64) body->length : 0);
+}
+
+static void
+respond (SoupServerMessage *msg, guint status, const char *content_type, char *body)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  if (body)
+    soup_server_message_set_response (msg, content_type, SOUP_MEMORY_TAKE, body, strlen (body));
+}
+
+static void
+respond_error (SoupServerMessage *msg, guint status, const char *code, const char *message)
+{
+  respond (msg, status, "application/json", wevion_json_error_body (code, message));
+}
+
+static void
+respond_405 (SoupServerMessage *msg, const char *allow)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allow);
+  respond_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed",
+                 "This method is not allowed here.");
+}
+
+static gboolean
+is_method (SoupServerMessage *msg, const char *method)
+{
+  return g_str_equal (soup_server_message_get_method (msg), method);
+}
+
+static gboolean
+is_loopback (SoupServerMessage *msg)
+{
+  GSocketAddress *addr = soup_server_message_get_remote_address (msg);
+
+  return addr && G_IS_INET_SOCKET_ADDRESS (addr)
+         && g_inet_address_get_is_loopback (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr)));
+}
+
+static char *
+base_url_for (WevionHub *hub, SoupServerMessage *msg)
+{
+  const char *host = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Host");
+
+  /* the Host the client used, when it looks like a host[:port]; else where we listen */
+  if (host && *host && strlen (host) < 256
+      && strspn (host, "abcdefghijklmnopqrstuvwxyz"
+                       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]")
+             == strlen (host))
+    return g_strdup_printf ("http://%s", host);
+  return g_strdup (hub->base_url);
+}
+
+static char *
+etag_for (const char *body)
+{
+  g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA1, body, -1);
+
+  return g_strdup_printf ("\"%.32s\"", sum);
+}
+
+static gboolean
+etag_matches (const char *header, const char *etag)
+{
+  g_auto (GStrv) parts = NULL;
+
+  if (header == NULL)
+    return FALSE;
+  parts = g_strsplit (header, ",", -1);
+  for (guint i = 0; parts[i]; i++)
+    {
+      const char *p = g_strstrip (parts[i]);
+
+      if (g_str_has_prefix (p, "W/"))
+        p += 2;
+      if (g_str_equal (p, "*") || g_str_equal (p, etag))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* ---- faults ------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  WevionHub *hub;
+  SoupServerMessage *msg;
+} Paused;
+
+static gboolean
+unpause_cb (gpointer data)
+{
+  Paused *p = data;
+
+  soup_server_message_unpause (p->msg);
+  p->hub->n_background--;
+  g_object_unref (p->msg);
+  g_free (p);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+delay_answer (WevionHub *hub, SoupServerMessage *msg, guint ms)
+{
+  Paused *p = g_new0 (Paused, 1);
+
+  p->hub = hub;
+  p->msg = g_object_ref (msg);
+  hub->n_background++;
+  soup_server_message_pause (msg);
+  g_timeout_add (ms, unpause_cb, p);
+}
+
+/* TRUE when a fault answered the request already */
+static gboolean
+inject_status (WevionHub *hub, SoupServerMessage *msg)
+{
+  guint status = wevion_hub_faults_pick_status (&hub->faults, hub->fault_rand);
+
+  if (status == 0)
+    return FALSE;
+  if (status == 429 || status == 503)
+    {
+      g_autofree char *ra = g_strdup_printf ("%u", hub->faults.retry_after);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", ra);
+    }
+  if (status == 429)
+    respond_error (msg, status, "rate_limited", "Too many requests; try again later.");
+  else
+    respond_error (msg, status, "server_error", "The server had an internal error (injected fault).");
+  return TRUE;
+}
+
+/* Garbles a JSON answer (malformed, truncated) and delays it, as the faults ask. */
+static void
+finish_api (WevionHub *hub, SoupServerMessage *msg)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+
+  if (soup_server_message_get_status (msg) == 200 && body && body->length > 1)
+    {
+      g_autoptr (GBytes) bytes = soup_message_body_flatten (body);
+      gsize len = 0;
+      const char *data = g_bytes_get_data (bytes, &len);
+
+      if (hub->faults.malformed > 0 && g_rand_double (hub->fault_rand) < hub->faults.malformed)
+        {
+          /* valid start, then junk: quotes missing, a stray comma */
+          g_autofree char *bad = g_strdup_printf ("%.*s,,\"status: pending}", (int) MIN (len, 40), data);
+
+          soup_message_body_truncate (body);
+          soup_message_body_append (body, SOUP_MEMORY_COPY, bad, strlen (bad));
+        }
+      else if (hub->faults.truncate > 0 && g_rand_double (hub->fault_rand) < hub->faults.truncate)
+        {
+          g_autofree char *half = g_strndup (data, len / 2);
+
+          soup_message_body_truncate (body);
+          soup_message_body_append (body, SOUP_MEMORY_COPY, half, strlen (half));
+        }
+    }
+  if (hub->faults.latency_ms)
+    delay_answer (hub, msg, hub->faults.latency_ms);
+}
+
+/* ---- rows on the wire --------------------------------------------------------------------- */
+
+static const char *const ext_fields[]
+    = { "updated_at", "started_at",        "progress", "queue_position", "error_code", "retryable",
+        "archived",   "result_expires_at", NULL };
+
+static char *
+signed_url (WevionHub *hub, const char *base, const char *id, const char *name, gint64 expires)
+{
+  g_autofree char *path = g_strdup_printf ("/files/%s/%s", id, name);
+  g_autofree char *signed_path = wevion_hub_signer_sign_path (hub->signer, path, expires);
+
+  return g_strconcat (base, signed_path, NULL);
+}
+
+/* Turns a stored row into the wire row: file names become signed URLs, queue position and
+ * the expiry filled in; with --minimal the ext fields go. */
+static JsonNode *
+row_to_wire (WevionHub *hub, WevionJob *job, const char *base)
+{
+  const char *const *names = wevion_job_get_result_urls (job);
+  const char *id = wevion_job_get_id (job);
+  gint64 expires = wevion_hub_signer_expiry_for (hub->signer, g_get_real_time () / G_USEC_PER_SEC);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) urls = NULL;
+  g_autoptr (JsonObject) metadata = wevion_hub_copy_object (wevion_job_get_metadata (job));
+  const char *thumb = NULL;
+  gboolean any = FALSE;
+  JsonNode *node;
+  WevionJobStatus status = wevion_job_get_status (job);
+
+  for (guint i = 0; names && names[i]; i++)
+    {
+      g_autofree char *url = signed_url (hub, base, id, names[i], expires);
+
+      g_strv_builder_add (builder, url);
+      any = TRUE;
+    }
+  urls = g_strv_builder_end (builder);
+  if (wevion_json_get_string (metadata, "thumbnail_url", &thumb))
+    {
+      if (hub->options.minimal || status != WEVION_JOB_STATUS_COMPLETED)
+        json_object_remove_member (metadata, "thumbnail_url");
+      else
+        {
+          g_autofree char *url = signed_url (hub, base, id, thumb, expires);
+
+          json_object_set_string_member (metadata, "thumbnail_url", url);
+          any = TRUE;
+        }
+    }
+  g_object_set (job, "result-urls", urls, "metadata", metadata, NULL);
+  if (any)
+    {
+      g_autoptr (GDateTime) exp = g_date_time_new_from_unix_utc (expires);
+
+      g_object_set (job, "result-expires-at", exp, NULL);
+    }
+  wevion_job_set_queue_position (
+      job, status == WEVION_JOB_STATUS_PENDING ? MAX (1, wevion_hub_worker_queue_position (hub, id)) : -1);
+  if (status == WEVION_JOB_STATUS_PENDING)
+    wevion_job_set_progress (job, 0);
+
+  node = wevion_job_to_json (job);
+  if (hub->options.minimal)
+    {
+      JsonObject *o = json_node_get_object (node);
+
+      for (guint i = 0; ext_fields[i]; i++)
+        if (json_object_has_member (o, ext_fields[i]))
+          json_object_remove_member (o, ext_fields[i]);
+    }
+  return node;
+}
+
+/* ---- auth --------------------------------------------------------------------------------- */
+
+static WevionHubUser *
+authenticate (WevionHub *hub, SoupServerMessage *msg)
+{
+  const char *auth
+      = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
+
+  if (auth == NULL || g_ascii_strncasecmp (auth, "Bearer ", 7) != 0)
+    return NULL;
+  auth += 7;
+  while (*auth == ' ')
+    auth++;
+  return g_hash_table_lookup (hub->users, auth);
+}
+
+static gboolean
+rate_limited (WevionHub *hub, WevionHubUser *user)
+{
+  gint64 now = g_get_monotonic_time ();
+  double limit = hub->options.rate_limit;
+
+  if (limit <= 0)
+    return FALSE;
+  if (user->tokens_at_us == 0)
+    user->tokens = limit;
+  else
+    user->tokens = MIN (limit, user->tokens + (now - user->tokens_at_us) * limit / G_USEC_PER_SEC);
+  user->tokens_at_us = now;
+  if (user->tokens < 1.0)
+    return TRUE;
+  user->tokens -= 1.0;
+  return FALSE;
+}
+
+/* ---- month arithmetic --------------------------------------------------------------------- */
+
+static gboolean
+month_range (const char *month, gint64 *from_us, gint64 *to_us, char **label)
+{
+  int y, m;
+  char extra;
+  g_autoptr (GDateTime) from = NULL;
+  g_autoptr (GDateTime) to = NULL;
+
+  if (month == NULL)
+    {
+      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+
+      y = g_date_time_get_year (now);
+      m = g_date_time_get_month (now);
+    }
+  else if (strlen (month) != 7 || sscanf (month, "%4d-%2d%c", &y, &m, &extra) != 2 || month[4] != '-'
+           || !g_ascii_isdigit (month[5]) || y < 1970 || y > 9998 || m < 1 || m > 12)
+    return FALSE;
+  from = g_date_time_new_utc (y, m, 1, 0, 0, 0);
+  to = g_date_time_add_months (from, 1);
+  *from_us = wevion_hub_time_to_us (from);
+  *to_us = wevion_hub_time_to_us (to);
+  *label = g_strdup_printf ("%04d-%02d", y, m);
+  return TRUE;
+}
+
+/* ---- API routes --------------------------------------------------------------------------- */
+
+static void
+handle_submit (WevionHub *hub, SoupServerMessage *msg, WevionHubUser *user, const char *type_name)
+{
+  WevionJobType type = wevion_job_type_from_string (type_name);
+  SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+  g_autofree char *content_type = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (JsonObject) settings = NULL;
+  g_autoptr (JsonObject) metadata = NULL;
+  g_autoptr (WevionJob) job = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *id = NULL;
+  g_autofree char *answer = NULL;
+  const WevionHubProvider *provider;
+  const char *provider_name = NULL, *prompt = NULL, *retry_of = NULL;
+  JsonObject *body;
+  JsonNode *node;
+  gsize len;
+  const char *data;
+
+  set_route (msg, "submit");
+  if (type == WEVION_JOB_TYPE_UNKNOWN)
+    {
+      respond_error (msg, 404, "unknown_type",
+                     "Unknown generation type; use image, video, avatar, tts or composite.");
+      return;
+    }
+  if (!is_method (msg, "POST"))
+    {
+      respond_405 (msg, "POST");
+      return;
+    }
+  {
+    goffset length = soup_message_headers_get_content_length (req);
+    SoupMessageBody *rb = soup_server_message_get_request_body (msg);
+
+    if (length > MAX_BODY || (rb && rb->length > MAX_BODY))
+      {
+        respond_error (msg, 413, "too_large", "The request body is larger than 1 MiB.");
+        return;
+      }
+    bytes = rb ? soup_message_body_flatten (rb) : g_bytes_new (NULL, 0);
+  }
+  content_type = g_strdup (soup_message_headers_get_content_type (req, NULL));
+  if (content_type == NULL || g_ascii_strcasecmp (content_type, "application/json") != 0)
+    {
+      respond_error (msg, 415, "unsupported_media_type", "Send the request body as application/json.");
+      return;
+    }
+  data = g_bytes_get_data (bytes, &len);
+  root = wevion_json_parse (data, len, &error);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_autofree char *m = g_strdup_printf ("The body is not a JSON object%s%s", error ? ": " : ".",
+                                            error ? error->message : "");
+
+      respond_error (msg, 400, "invalid_request", m);
+      return;
+    }
+  body = json_node_get_object (root);
+  if (!wevion_json_get_string (body, "provider", &provider_name))
+    {
+      respond_error (msg, 400, "invalid_request", "“provider” is required and must be a string.");
+      return;
+    }
+  provider = wevion_hub_provider_lookup (type, provider_name);
+  if (provider == NULL)
+    {
+      g_autofree char *m
+          = g_strdup_printf ("Provider “%s” does not make %s results.", provider_name, type_name);
+
+      respond_error (msg, 400, "invalid_request", m);
+      return;
+    }
+  if (!wevion_json_get_string (body, "prompt", &prompt) || *prompt == '\0')
+    {
+      respond_error (msg, 400, "invalid_request", "“prompt” is required and must be a non-empty string.");
+      return;
+    }
+  if (g_utf8_strlen (prompt, -1) > MAX_PROMPT)
+    {
+      respond_error (msg, 400, "invalid_request", "“prompt” is longer than 20000 characters.");
+      return;
+    }
+  node = json_object_get_member (body, "settings");
+  if (node && !JSON_NODE_HOLDS_NULL (node) && !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      respond_error (msg, 400, "invalid_request", "“settings” must be an object.");
+      return;
+    }
+  settings
+      = wevion_hub_copy_object (node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL);
+  node = json_object_get_member (body, "metadata");
+  if (node && !JSON_NODE_HOLDS_NULL (node) && !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      respond_error (msg, 400, "invalid_request", "“metadata” must be an object.");
+      return;
+    }
+  metadata
+      = wevion_hub_copy_object (node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL);
+  if (json_object_has_member (metadata, "thumbnail_url"))
+    json_object_remove_member (metadata, "thumbnail_url"); /* the server sets it */
+  node = json_object_get_member (metadata, "retry_of");
+  if (node && !wevion_json_get_string (metadata, "retry_of", &retry_of))
+    {
+      respond_error (msg, 400, "invalid_request", "“metadata.retry_of” must be a job id.");
+      return;
+    }
+
+  if (user->credit_limit_cents >= 0)
+    {
+      gint64 from, to, debit = 0, n = 0;
+      g_autofree char *label = NULL;
+      int count = wevion_hub_render_count (settings);
+
+      month_range (NULL, &from, &to, &label);
+      wevion_hub_db_billing (hub->db, user->name, from, to, &debit, &n);
+      if (debit + (gint64) (provider->price_cents * 1.08 + 1) * count > user->credit_limit_cents)
+        {
+          respond_error (msg, 402, "insufficient_credits",
+                         "The team's credit balance is too low for this generation.");
+          return;
+        }
+    }
+
+  id = wevion_hub_new_id (hub);
+  job = g_object_new (WEVION_TYPE_JOB, "id", id, "user-id", user->name, "type-name", type_name, "status-name",
+                      "pending", "provider", provider_name, "prompt", prompt, "settings", settings,
+                      "metadata", metadata, "created-at", now, "updated-at", now, "progress", 0, NULL);
+  if (!wevion_hub_db_save (hub->db, job, &error))
+    {
+      g_warning ("Cannot store a new job: %s", error->message);
+      respond_error (msg, 500, "server_error", "The job could not be stored.");
+      return;
+    }
+  /* committed: now it may be announced */
+  wevion_hub_worker_enqueue (hub, id);
+  {
+    g_autoptr (JsonBuilder) b = json_builder_new ();
+    g_autoptr (JsonNode) r = NULL;
+
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "job_id");
+    json_builder_add_string_value (b, id);
+    json_builder_set_member_name (b, "status");
+    json_builder_add_string_value (b, "pending");
+    json_builder_end_object (b);
+    r = json_builder_get_root (b);
+    answer = wevion_json_to_string (r);
+  }
+  {
+    g_autofree char *location = g_strdup_printf (API_PREFIX "/jobs/%s", id);
+
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", location);
+  }
+  respond (msg, 202, "application/json", g_steal_pointer (&answer));
+}
+
+static void
+respond_json_with_etag (WevionHub *hub, SoupServerMessage *msg, char *body)
+{
+  if (!hub->options.minimal)
+    {
+      g_autofree char *etag = etag_for (body);
+      const char *inm
+          = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "If-None-Match");
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
+      if (etag_matches (inm, etag))
+        {
+          g_free (body);
+          soup_server_message_set_status (msg, 304, NULL);
+          return;
+        }
+    }
+  respond (msg, 200, "application/json", body);
+}
+
+static void
+handle_job (WevionHub *hub, SoupServerMessage *msg, WevionHubUser *user, const char *id)
+{
+  g_autoptr (WevionJob) job = NULL;
+  g_autofree char *base = NULL;
+  g_autoptr (JsonNode) node = NULL;
+
+  set_route (msg, "job");
+  if (!is_method (msg, "GET") && !is_method (msg, "HEAD"))
+    {
+      respond_405 (msg, "GET, HEAD");
+      return;
+    }
+  job = wevion_hub_db_get (hub->db, user->name, id);
+  if (job == NULL)
+    {
+      respond_error (msg, 404, "not_found", "No such job.");
+      return;
+    }
+  base = base_url_for (hub, msg);
+  node = row_to_wire (hub, job, base);
+  respond_json_with_etag (hub, msg, wevion_json_to_string (node));
+}
+
+static gboolean
+parse_mask (const char *text, gboolean status, guint *mask)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+
+  *mask = 0;
+  for (guint i = 0; parts[i]; i++)
+    {
+      const char *p = g_strstrip (parts[i]);
+      int v;
+
+      if (*p == '\0')
+        continue;
+      v = status ? (int) wevion_job_status_from_string (p) : (int) wevion_job_type_from_string (p);
+      if (v == 0)
+        return FALSE;
+      *mask |= 1u << v;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_time_param (const char *text, gint64 *out)
+{
+  g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr (GDateTime) t = NULL;
+
+  if (text == NULL)
+    return TRUE;
+  t = g_date_time_new_from_iso8601 (text, utc);
+  if (t == NULL)
+    {
+      /* a bare date: YYYY-MM-DD */
+      int y, m, d;
+      char extra;
+
+      if (sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 || strlen (text) != 10)
+        return FALSE;
+      t = g_date_time_new_utc (y, m, d, 0, 0, 0);
+      if (t == NULL)
+        return FALSE;
+    }
+  *out = MAX (1, wevion_hub_time_to_us (t));
+  return TRUE;
+}
+
+static void
+handle_list (WevionHub *hub, SoupServerMessage *msg, WevionHubUser *user, GHashTable *params)
+{
+  WevionHubQuery q = { 0 };
+  g_autoptr (GPtrArray) jobs = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *next = NULL;
+  g_autofree char *cursor_id = NULL;
+  g_autofree char *base = NULL;
+  g_autoptr (JsonArray) array = json_array_new ();
+  const char *v;
+
+  set_route (msg, "list");
+  if (!is_method (msg, "GET") && !is_method (msg, "HEAD"))
+    {
+      respond_405 (msg, "GET, HEAD");
+      return;
+    }
+  q.user_id = user->name;
+  q.limit = 100;
+  if (hub->options.minimal)
+    {
+      q.limit = 0;
+      q.include_archived = TRUE;
+    }
+  else if (params)
+    {
+#define BAD(m)                                                                                               \
+  G_STMT_START                                                                                               \
+  {                                                                                                          \
+    respond_error (msg, 400, "invalid_request", m);                                                          \
+    return;                                                                                                  \
+  }                                                                                                          \
+  G_STMT_END
+      if ((v = g_hash_table_lookup (params, "status")) && !parse_mask (v, TRUE, &q.status_mask))
+        BAD ("“status” takes pending, processing, completed, failed (comma-separated).");
+      if ((v = g_hash_table_lookup (params, "type")) && !parse_mask (v, FALSE, &q.type_mask))
+        BAD ("“type” takes image, video, avatar, tts, composite (comma-separated).");
+      if (!parse_time_param (g_hash_table_lookup (params, "since"), &q.since_us))
+        BAD ("“since” must be an ISO 8601 time.");
+      if (!parse_time_param (g_hash_table_lookup (params, "until"), &q.until_us))
+        BAD ("“until” must be an ISO 8601 time.");
+      if (!parse_time_param (g_hash_table_lookup (params, "updated_since"), &q.updated_since_us))
+        BAD ("“updated_since” must be an ISO 8601 time.");
+      if ((v = g_hash_table_lookup (params, "q")))
+        {
+          if (!g_utf8_validate (v, -1, NULL) || strlen (v) > 1000)
+            BAD ("“q” must be UTF-8 text of at most 1000 bytes.");
+          q.q = v;
+        }
+      if ((v = g_hash_table_lookup (params, "limit")))
+        {
+          guint64 l;
+
+          if (!g_ascii_string_to_unsigned (v, 10, 1, 500, &l, NULL))
+            BAD ("“limit” must be a number from 1 to 500.");
+          q.limit = (guint) l;
+        }
+      if ((v = g_hash_table_lookup (params, "cursor")) && *v)
+        {
+          if (!wevion_hub_cursor_decode (v, &q.cursor_created_us, &cursor_id))
+            BAD ("“cursor” is not one this server gave out.");
+          q.has_cursor = TRUE;
+          q.cursor_id = cursor_id;
+        }
+      if ((v = g_hash_table_lookup (params, "include_archived")))
+        {
+          if (g_str_equal (v, "true") || g_str_equal (v, "1"))
+            q.include_archived = TRUE;
+          else if (!g_str_equal (v, "false") && !g_str_equal (v, "0"))
+            BAD ("“include_archived” is true or false.");
+        }
+#undef BAD
+    }
+
+  jobs = wevion_hub_db_list (hub->db, &q, hub->options.minimal ? NULL : &next, &error);
+  if (jobs == NULL)
+    {
+      g_warning ("List failed: %s", error->message);
+      respond_error (msg, 500, "server_error", "The list could not be read.");
+      return;
+    }
+  base = base_url_for (hub, msg);
+  for (guint i = 0; i < jobs->len; i++)
+    json_array_add_element (array, row_to_wire (hub, g_ptr_array_index (jobs, i), base));
+
+  if (hub->options.minimal)
+    {
+      g_autoptr (JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+
+      json_node_set_array (root, array);
+      respond (msg, 200, "application/json", wevion_json_to_string (root));
+      return;
+    }
+  {
+    g_autoptr (JsonObject) o = json_object_new ();
+    g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+
+    json_object_set_array_member (o, "jobs", json_array_ref (array));
+    if (next)
+      json_object_set_string_member (o, "next_cursor", next);
+    else
+      json_object_set_null_member (o, "next_cursor");
+    json_node_set_object (root, o);
+    respond_json_with_etag (hub, msg, wevion_json_to_string (root));
+  }
+}
+
+static void
+handle_cancel (WevionHub *hub, SoupServerMessage *msg, WevionHubUser *user, const char *id)
+{
+  g_autoptr (WevionJob) job = NULL;
+  g_autoptr (JsonObject) o = json_object_new ();
+  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+
+  set_route (msg, "cancel");
+  if (!is_method (msg, "POST"))
+    {
+      respond_405 (msg, "POST");
+      return;
+    }
+  job = wevion_hub_db_get (hub->db, user->name, id);
+  if (job == NULL)
+    {
+      respond_error (msg, 404, "not_found", "No such job.");
+      return;
+    }
+  if (!wevion_hub_worker_cancel (hub, job))
+    {
+      respond_error (msg, 409, "conflict", "The job has already ended.");
+      return;
+    }
+  json_object_set_string_member (o, "job_id", id);
+  json_object_set_string_member (o, "status", "failed");
+  json_object_set_string_member (o, "error_code", "canceled");
+  json_node_set_object (root, o);
+  respond (msg, 202, "application/json", wevion_json_to_string (root));
+}
+
+static void
+api_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer data)
+{
+  WevionHub *hub = data;
+  WevionHubUser *user;
+  g_auto (GStrv) parts = NULL;
+  guint n;
+
+  set_route (msg, "api");
+  if (inject_status (hub, msg))
+    goto out;
+  user = authenticate (hub, msg);
+  if (user == NULL)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "WWW-Authenticate",
+                                    "Bearer realm=\"wevion-hub\"");
+      respond_error (msg, 401, "unauthorized", "A valid Bearer token is required.");
+      goto out;
+    }
+  if (rate_limited (hub, user))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
+      respond_error (msg, 429, "rate_limited", "Too many requests; try again later.");
+      goto out;
+    }
+
+  if (g_str_has_prefix (path, "/api/v1/team/billing"))
+    {
+      gint64 from, to, debit = 0, jobs = 0;
+      g_autofree char *label = NULL;
+      g_autoptr (JsonObject) o = json_object_new ();
+      g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+
+      set_route (msg, "billing");
+      if (hub->options.minimal || !g_str_equal (path, "/api/v1/team/billing"))
+        {
+          respond_error (msg, 404, "not_found", "No such endpoint.");
+          goto out;
+        }
+      if (!is_method (msg, "GET") && !is_method (msg, "HEAD"))
+        {
+          respond_405 (msg, "GET, HEAD");
+          goto out;
+        }
+      if (!month_range (query ? g_hash_table_lookup (query, "month") : NULL, &from, &to, &label))
+        {
+          respond_error (msg, 400, "invalid_request", "“month” must be YYYY-MM.");
+          goto out;
+        }
+      wevion_hub_db_billing (hub->db, user->name, from, to, &debit, &jobs);
+      json_object_set_string_member (o, "month", label);
+      json_object_set_int_member (o, "debit_cents", debit);
+      json_object_set_int_member (o, "jobs", jobs);
+      json_node_set_object (root, o);
+      respond (msg, 200, "application/json", wevion_json_to_string (root));
+      goto out;
+    }
+
+  if (!g_str_has_prefix (path, API_PREFIX "/"))
+    {
+      respond_error (msg, 404, "not_found", "No such endpoint.");
+      goto out;
+    }
+  parts = g_strsplit (path + strlen (API_PREFIX "/"), "/", -1);
+  n = g_strv_length (parts);
+  if (n >= 1 && g_str_equal (parts[0], "jobs"))
+    {
+      if (n == 1 || (n == 2 && *parts[1] == '\0'))
+        handle_list (hub, msg, user, query);
+      else if (n == 2)
+        handle_job (hub, msg, user, parts[1]);
+      else if (n == 3 && g_str_equal (parts[2], "cancel") && !hub->options.minimal)
+        handle_cancel (hub, msg, user, parts[1]);
+      else
+        respond_error (msg, 404, "not_found", "No such endpoint.");
+    }
+  else if (n == 1 && *parts[0])
+    handle_submit (hub, msg, user, parts[0]);
+  else
+    respond_error (msg, 404, "not_found", "No such endpoint.");
+
+out:
+  finish_api (hub, msg);
+}
+
+/* ---- result files ------------------------------------------------------------------------- */
+
+typedef struct
+{
+  WevionHub *hub;
+  SoupServerMessage *msg;
+  char *path;
+  char *name;
+  gboolean drop;
+} FileRequest;
+
+static void
+file_request_free (FileRequest *r)
+{
+  g_object_unref (r->msg);
+  g_free (r->path);
+  g_free (r->name);
+  g_free (r);
+}
+
+typedef struct
+{
+  WevionHub *hub;
+  GIOStream *stream;
+  GBytes *bytes;
+  guint64 sent;
+} Drop;
+
+static void
+drop_closed_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Drop *d = data;
+
+  g_io_stream_close_finish (G_IO_STREAM (source), result, NULL);
+  count (d->hub, "files", d->sent);
+  d->hub->n_background--;
+  g_object_unref (d->stream);
+  g_bytes_unref (d->bytes);
+  g_free (d);
+}
+
+static void
+drop_written_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Drop *d = data;
+  gsize written = 0;
+
+  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &written, NULL);
+  d->sent = written;
+  g_io_stream_close_async (d->stream, G_PRIORITY_DEFAULT, NULL, drop_closed_cb, d);
+}
+
+/* Sends the headers of the whole file and part of its bytes, then closes the connection. */
+static void
+serve_dropped (WevionHub *hub, SoupServerMessage *msg, GBytes *file, const char *name, const char *etag)
+{
+  gsize size = g_bytes_get_size (file);
+  gsize part = MAX (1, size / 3);
+  g_autoptr (GString) head = g_string_new (NULL);
+  Drop *d = g_new0 (Drop, 1);
+
+  g_string_append_printf (head,
+                          "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %" G_GSIZE_FORMAT
+                          "\r\nETag: %s\r\nAccept-Ranges: bytes\r\nContent-Disposition: attachment; "
+                          "filename=\"%s\"\r\nConnection: close\r\n\r\n",
+                          wevion_hub_render_content_type (name), size, etag, name);
+  g_string_append_len (head, g_bytes_get_data (file, NULL), part);
+  g_object_set_data (G_OBJECT (msg), "wevion-stolen", GINT_TO_POINTER (1));
+  d->hub = hub;
+  d->stream = soup_server_message_steal_connection (msg);
+  d->bytes = g_string_free_to_bytes (g_steal_pointer (&head));
+  hub->n_background++;
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (d->stream),
+                                   g_bytes_get_data (d->bytes, NULL), g_bytes_get_size (d->bytes),
+                                   G_PRIORITY_DEFAULT, NULL, drop_written_cb, d);
+}
+
+/* Parses a single "bytes=" range; FALSE with *unsatisfiable when it cannot be served, FALSE
+ * alone when the header is to be ignored. */
+static gboolean
+parse_range (const char *header, gsize size, gsize *start, gsize *end, gboolean *unsatisfiable)
+{
+  const char *spec;
+  const char *dash;
+  guint64 a, b;
+
+  *unsatisfiable = FALSE;
+  if (header == NULL || !g_str_has_prefix (header, "bytes="))
+    return FALSE;
+  spec = header + 6;
+  while (*spec == ' ')
+    spec++;
+  if (strchr (spec, ','))
+    return FALSE; /* several ranges: answer with the whole file */
+  dash = strchr (spec, '-');
+  if (dash == NULL)
+    return FALSE;
+  if (dash == spec)
+    {
+      /* suffix: the last N bytes */
+      if (!g_ascii_string_to_unsigned (dash + 1, 10, 0, G_MAXUINT64, &b, NULL))
+        return FALSE;
+      if (b == 0 || size == 0)
+        {
+          *unsatisfiable = TRUE;
+          return FALSE;
+        }
+      *start = b >= size ? 0 : size - b;
+      *end = size - 1;
+      return TRUE;
+    }
+  {
+    g_autofree char *first = g_strndup (spec, dash - spec);
+
+    if (!g_ascii_string_to_unsigned (first, 10, 0, G_MAXUINT64, &a, NULL))
+      return FALSE;
+  }
+  if (dash[1] == '\0')
+    b = size ? size - 1 : 0;
+  else if (!g_ascii_string_to_unsigned (dash + 1, 10, 0, G_MAXUINT64, &b, NULL) || b < a)
+    return FALSE;
+  if (a >= size)
+    {
+      *unsatisfiable = TRUE;
+      return FALSE;
+    }
+  *start = a;
+  *end = MIN (b, size - 1);
+  return TRUE;
+}
+
+static void
+serve_file (WevionHub *hub, SoupServerMessage *msg, const char *path, const char *name, gboolean drop)
+{
+  g_autoptr (GMappedFile) mapped = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+  SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *res = soup_server_message_get_response_headers (msg);
+  g_autofree char *etag = NULL;
+  g_autofree char *disposition = NULL;
+  const char *range = soup_message_headers_get_one (req, "Range");
+  const char *if_range = soup_message_headers_get_one (req, "If-Range");
+  gsize size, start = 0, end = 0;
+  gboolean unsatisfiable = FALSE;
+
+  mapped = g_mapped_file_new (path, FALSE, &error);
+  if (mapped == NULL)
+    {
+      respond_error (msg, 404, "not_found", "No such file.");
+      return;
+    }
+  bytes = g_mapped_file_get_bytes (mapped);
+  size = g_bytes_get_size (bytes);
+  {
+    g_autofree char *sum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, bytes);
+
+    etag = g_strdup_printf ("\"%.32s\"", sum);
+  }
+  if (drop)
+    {
+      serve_dropped (hub, msg, bytes, name, etag);
+      return;
+    }
+  disposition = g_strdup_printf ("attachment; filename=\"%s\"", name);
+  soup_message_headers_replace (res, "ETag", etag);
+  soup_message_headers_replace (res, "Accept-Ranges", "bytes");
+  soup_message_headers_replace (res, "Content-Disposition", disposition);
+  soup_message_headers_replace (res, "Cache-Control", "private, max-age=60");
+  soup_message_headers_set_content_type (res, wevion_hub_render_content_type (name), NULL);
+
+  if (etag_matches (soup_message_headers_get_one (req, "If-None-Match"), etag))
+    {
+      soup_server_message_set_status (msg, 304, NULL);
+      return;
+    }
+  if (range && if_range && !g_str_equal (if_range, etag))
+    range = NULL; /* the file changed: send it whole */
+  if (parse_range (range, size, &start, &end, &unsatisfiable))
+    {
+      g_autofree char *cr = g_strdup_printf ("bytes %" G_GSIZE_FORMAT "-%" G_GSIZE_FORMAT "/%" G_GSIZE_FORMAT,
+                                             start, end, size);
+      g_autoptr (GBytes) slice = g_bytes_new_from_bytes (bytes, start, end - start + 1);
+
+      soup_message_headers_replace (res, "Content-Range", cr);
+      soup_server_message_set_status (msg, 206, NULL);
+      soup_message_body_append_bytes (soup_server_message_get_response_body (msg), slice);
+      return;
+    }
+  if (unsatisfiable)
+    {
+      g_autofree char *cr = g_strdup_printf ("bytes */%" G_GSIZE_FORMAT, size);
+
+      soup_message_headers_replace (res, "Content-Range", cr);
+      soup_message_headers_remove (res, "Content-Disposition");
+      respond_error (msg, 416, "range_not_satisfiable", "The requested range is outside the file.");
+      return;
+    }
+  soup_server_message_set_status (msg, 200, NULL);
+  if (!is_method (msg, "HEAD"))
+    soup_message_body_append_bytes (soup_server_message_get_response_body (msg), bytes);
+  else
+    soup_message_headers_set_content_length (res, size);
+}
+
+static void
+lazy_render_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  WevionJob *job = data;
+  const char *path = g_object_get_data (G_OBJECT (task), "path");
+  const char *name = g_object_get_data (G_OBJECT (task), "name");
+  GError *error = NULL;
+
+  if (wevion_hub_render_file (wevion_job_get_id (job), wevion_job_get_job_type (job),
+                              wevion_job_get_prompt (job), wevion_job_get_settings (job), name, path, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+lazy_render_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  FileRequest *r = data;
+  g_autoptr (GError) error = NULL;
+
+  r->hub->n_background--;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_warning ("Cannot render %s: %s", r->path, error->message);
+      respond_error (r->msg, 500, "server_error", "The file could not be produced.");
+    }
+  else
+    serve_file (r->hub, r->msg, r->path, r->name, r->drop);
+  soup_server_message_unpause (r->msg);
+  file_request_free (r);
+}
+
+static void
+files_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer data)
+{
+  WevionHub *hub = data;
+  g_auto (GStrv) parts = NULL;
+  g_autoptr (WevionJob) job = NULL;
+  g_autofree char *file_path = NULL;
+  g_autofree char *dir = NULL;
+  const char *const *names;
+  const char *thumb = NULL;
+  gboolean known = FALSE, drop;
+  WevionHubSignCheck check;
+
+  set_route (msg, "files");
+  if (!is_method (msg, "GET") && !is_method (msg, "HEAD"))
+    {
+      respond_405 (msg, "GET, HEAD");
+      return;
+    }
+  parts = g_strsplit (path, "/", -1); /* "", "files", id, name */
+  if (g_strv_length (parts) != 4 || *parts[2] == '\0' || *parts[3] == '\0' || strchr (parts[3], '\\')
+      || g_str_equal (parts[3], "..") || g_str_equal (parts[2], ".."))
+    {
+      respond_error (msg, 404, "not_found", "No such file.");
+      return;
+    }
+  check = wevion_hub_signer_check (hub->signer, path, query ? g_hash_table_lookup (query, "expires") : NULL,
+                                   query ? g_hash_table_lookup (query, "sig") : NULL,
+                                   g_get_real_time () / G_USEC_PER_SEC);
+  if (check != WEVION_HUB_SIGN_OK)
+    {
+      respond_error (msg, 403, check == WEVION_HUB_SIGN_EXPIRED ? "expired" : "forbidden",
+                     check == WEVION_HUB_SIGN_EXPIRED ? "This link has expired; ask for the job again."
+                                                      : "This link is not valid.");
+      return;
+    }
+  job = wevion_hub_db_get (hub->db, NULL, parts[2]);
+  if (job && wevion_job_get_status (job) == WEVION_JOB_STATUS_COMPLETED)
+    {
+      names = wevion_job_get_result_urls (job);
+      for (guint i = 0; names && names[i]; i++)
+        known |= g_str_equal (names[i], parts[3]);
+      if (wevion_json_get_string (wevion_job_get_metadata (job), "thumbnail_url", &thumb))
+        known |= g_str_equal (thumb, parts[3]);
+    }
+  if (!known)
+    {
+      respond_error (msg, 404, "not_found", "No such file.");
+      return;
+    }
+  dir = wevion_hub_job_dir (hub, parts[2]);
+  file_path = g_build_filename (dir, parts[3], NULL);
+  drop = hub->faults.drop_download > 0 && !is_method (msg, "HEAD")
+         && g_rand_double (hub->fault_rand) < hub->faults.drop_download;
+  if (!g_file_test (file_path, G_FILE_TEST_EXISTS))
+    {
+      /* rendered lazily on the first download (demo rows) */
+      FileRequest *r = g_new0 (FileRequest, 1);
+      g_autoptr (GTask) task = NULL;
+
+      r->hub = hub;
+      r->msg = g_object_ref (msg);
+      r->path = g_strdup (file_path);
+      r->name = g_strdup (parts[3]);
+      r->drop = drop;
+      task = g_task_new (NULL, NULL, lazy_render_done_cb, r);
+      g_object_set_data_full (G_OBJECT (task), "path", g_strdup (file_path), g_free);
+      g_object_set_data_full (G_OBJECT (task), "name", g_strdup (parts[3]), g_free);
+      g_task_set_task_data (task, g_object_ref (job), g_object_unref);
+      hub->n_background++;
+      soup_server_message_pause (msg);
+      g_task_run_in_thread (task, lazy_render_thread);
+      return;
+    }
+  serve_file (hub, msg, file_path, parts[3], drop);
+}
+
+/* ---- HTML pages --------------------------------------------------------------------------- */
+
+static const char page_head[]
+    = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>%s</title>"
+      "<style>body{font-family:sans-serif;max-width:48em;margin:2em auto;padding:0 1em}"
+      "table{border-collapse:collapse}td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}"
+      "img{max-width:100%%;border:1px solid #ccc}</style></head><body>\n<h1>%s</h1>\n";
+
+static GString *
+page_new (const char *title)
+{
+  g_autofree char *t = g_markup_escape_text (title, -1);
+  GString *s = g_string_new (NULL);
+
+  g_string_append_printf (s, page_head, t, t);
+  return s;
+}
+
+static void
+page_respond (SoupServerMessage *msg, guint status, GString *s)
+{
+  g_string_append (s, "</body></html>\n");
+  respond (msg, status, "text/html; charset=utf-8", g_string_free (s, FALSE));
+}
+
+static void
+drive_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer data)
+{
+  WevionHub *hub = data;
+  const char *folder = path + strlen ("/drive/folders/");
+  g_autoptr (WevionJob) job = NULL;
+  g_autofree char *base = base_url_for (hub, msg);
+  g_autoptr (JsonNode) node = NULL;
+  GString *s;
+  const char *const *urls;
+
+  set_route (msg, "drive");
+  if (!g_str_has_prefix (path, "/drive/folders/") || strchr (folder, '/') || *folder == '\0'
+      || (job = wevion_hub_db_get_by_folder (hub->db, folder)) == NULL)
+    {
+      s = page_new ("Folder not found");
+      g_string_append (s, "<p>No Drive folder has this id, or you have no access to it.</p>\n");
+      page_respond (msg, 404, s);
+      return;
+    }
+  node = row_to_wire (hub, job, base);
+  s = page_new ("Creative Hub folder");
+  {
+    g_autofree char *f = g_markup_escape_text (folder, -1);
+    g_autofree char *p = g_markup_escape_text (wevion_job_get_prompt (job), -1);
+    g_autofree char *id = g_markup_escape_text (wevion_job_get_id (job), -1);
+
+    g_string_append_printf (s, "<p>Folder <code>%s</code>, job <code>%s</code></p>\n<p>Prompt: %s</p>\n", f,
+                            id, p);
+  }
+  g_string_append (s, "<table><tr><th>File</th><th>Type</th></tr>\n");
+  urls = wevion_job_get_result_urls (job);
+  for (guint i = 0; urls && urls[i]; i++)
+    {
+      g_autofree char *u = g_markup_escape_text (urls[i], -1);
+      g_autofree char *name = g_strdup_printf ("result %u", i + 1);
+
+      g_string_append_printf (s, "<tr><td><a href=\"%s\">%s</a></td><td>%s</td></tr>\n", u, name,
+                              wevion_job_get_type_name (job));
+    }
+  g_string_append (s, "</table>\n");
+  page_respond (msg, 200, s);
+}
+
+static void
+campaign_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer data)
+{
+  const char *job_id = query ? g_hash_table_lookup (query, "creative_job_id") : NULL;
+  const char *url = query ? g_hash_table_lookup (query, "result_url") : NULL;
+  GString *s = page_new ("New campaign");
+
+  set_route (msg, "campaigns");
+  if (job_id && !g_utf8_validate (job_id, -1, NULL))
+    job_id = NULL;
+  if (url
+      && (!g_utf8_validate (url, -1, NULL)
+          || !(g_str_has_prefix (url, "http://") || g_str_has_prefix (url, "https://"))))
+    url = NULL;
+  g_string_append (
+      s, "<form><p><label>Campaign name <input name=\"name\" value=\"Untitled campaign\"></label></p>\n"
+         "<h2>Creative</h2>\n");
+  if (job_id || url)
+    {
+      g_autofree char *j = g_markup_escape_text (job_id ? job_id : "", -1);
+      g_autofree char *u = g_markup_escape_text (url ? url : "", -1);
+
+      g_string_append_printf (
+          s, "<p>Pre-selected creative from job <code id=\"creative-job\">%s</code></p>\n", j);
+      if (url)
+        g_string_append_printf (s,
+                                "<p><img id=\"creative\" src=\"%s\" alt=\"the selected creative\"></p>\n"
+                                "<p><a href=\"%s\">Open the file</a></p>\n",
+                                u, u);
+    }
+  else
+    g_string_append (s, "<p>No creative selected.</p>\n");
+  g_string_append (s, "<p><button type=\"button\">Create campaign</button></p></form>\n");
+  page_respond (msg, 200, s);
+}
+
+static void
+billing_page_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+                 gpointer data)
+{
+  WevionHub *hub = data;
+  gint64 from, to;
+  g_autofree char *label = NULL;
+  GString *s;
+  GHashTableIter iter;
+  gpointer value;
+
+  set_route (msg, "billing_page");
+  if (!month_range (query ? g_hash_table_lookup (query, "month") : NULL, &from, &to, &label))
+    month_range (NULL, &from, &to, &label);
+  s = page_new ("Team billing");
+  g_string_append_printf (s,
+                          "<p>Debit for <strong id=\"month\">%s</strong> (completed jobs; failed jobs cost "
+                          "nothing)</p>\n<table><tr><th>User</th><th>Jobs</th><th>Debit</th></tr>\n",
+                          label);
+  g_hash_table_iter_init (&iter, hub->users);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      WevionHubUser *u = value;
+      gint64 debit = 0, n = 0;
+      g_autofree char *name = g_markup_escape_text (u->name, -1);
+      g_autofree char *money = NULL;
+      g_autofree char *money_e = NULL;
+
+      wevion_hub_db_billing (hub->db, u->name, from, to, &debit, &n);
+      money = wevion_format_cents (debit);
+      money_e = g_markup_escape_text (money, -1);
+      g_string_append_printf (s,
+                              "<tr><td>%s</td><td>%" G_GINT64_FORMAT "</td><td data-cents=\"%" G_GINT64_FORMAT
+                              "\">%s</td></tr>\n",
+                              name, n, debit, money_e);
+    }
+  g_string_append (s, "</table>\n");
+  page_respond (msg, 200, s);
+}
+
+/* ---- admin -------------------------------------------------------------------------------- */
+
+static void
+admin_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer data)
+{
+  WevionHub *hub = data;
+
+  set_route (msg, "admin");
+  if (!is_loopback (msg))
+    {
+      respond_error (msg, 403, "forbidden", "The admin endpoints answer loopback clients only.");
+      return;
+    }
+  if (g_str_equal (path, "/admin/faults"))
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GBytes) body = NULL;
+      g_autofree char *spec = NULL;
+      g_autofree char *now = NULL;
+      g_autoptr (JsonObject) o = json_object_new ();
+      g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+      gboolean was_stalled = hub->faults.stall_queue;
+
+      if (is_method (msg, "POST") || is_method (msg, "PUT"))
+        {
+          gsize len;
+          const char *d;
+
+          body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+          d = g_bytes_get_data (body, &len);
+          spec = g_strndup (d ? d : "", len);
+          if (len > 4096 || !g_utf8_validate (spec, -1, NULL)
+              || !wevion_hub_faults_parse (&hub->faults, spec, &error))
+            {
+              respond_error (msg, 400, "invalid_request", error ? error->message : "The spec is too long.");
+              return;
+            }
+          g_message ("Faults now: %s", *spec ? spec : "none");
+          if (was_stalled && !hub->faults.stall_queue)
+            wevion_hub_worker_pump (hub);
+        }
+      else if (!is_method (msg, "GET"))
+        {
+          respond_405 (msg, "GET, POST");
+          return;
+        }
+      now = wevion_hub_faults_to_string (&hub->faults);
+      json_object_set_string_member (o, "faults", now);
+      json_node_set_object (root, o);
+      respond (msg, 200, "application/json", wevion_json_to_string (root));
+      return;
+    }
+  if (g_str_equal (path, "/admin/stats"))
+    {
+      g_autoptr (JsonObject) o = json_object_new ();
+      g_autoptr (JsonObject) routes = json_object_new ();
+      g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+      GHashTableIter iter;
+      gpointer key, value;
+      guint64 total_r = 0, total_b = 0;
+
+      if (!is_method (msg, "GET"))
+        {
+          respond_405 (msg, "GET");
+          return;
+        }
+      g_hash_table_iter_init (&iter, hub->stats);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          WevionHubRouteStats *st = value;
+          JsonObject *r = json_object_new ();
+
+          json_object_set_int_member (r, "requests", (gint64) st->requests);
+          json_object_set_int_member (r, "bytes", (gint64) st->bytes);
+          json_object_set_object_member (routes, key, r);
+          total_r += st->requests;
+          total_b += st->bytes;
+        }
+      json_object_set_object_member (o, "routes", json_object_ref (routes));
+      json_object_set_int_member (o, "requests", (gint64) total_r);
+      json_object_set_int_member (o, "bytes", (gint64) total_b);
+      json_object_set_int_member (o, "jobs", wevion_hub_db_count (hub->db));
+      json_object_set_int_member (o, "pending", g_queue_get_length (&hub->pending));
+      json_object_set_int_member (o, "processing", g_hash_table_size (hub->running));
+      json_node_set_object (root, o);
+      respond (msg, 200, "application/json", wevion_json_to_string (root));
+      return;
+    }
+  respond_error (msg, 404, "not_found", "No such endpoint.");
+}
+
+static void
+default_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer data)
+{
+  set_route (msg, "other");
+  if (g_str_equal (path, "/"))
+    {
+      GString *s = page_new ("wevion-hub");
+
+      g_string_append (s, "<p>A local Creative Hub server. API under <code>/api/v1/creative-hub</code>.</p>\n"
+                          "<p><a href=\"/settings/team/billing\">Team billing</a> · "
+                          "<a href=\"/campaigns/new\">New campaign</a></p>\n");
+      page_respond (msg, 200, s);
+      return;
+    }
+  respond_error (msg, 404, "not_found", "No such endpoint.");
+}
+
+gboolean
+wevion_hub_server_setup (WevionHub *hub, GError **error)
+{
+  hub->stats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  hub->server = soup_server_new ("server-header", "wevion-hub/" PACKAGE_VERSION " ", NULL);
+  g_signal_connect (hub->server, "request-finished", G_CALLBACK (request_finished_cb), hub);
+  soup_server_add_handler (hub->server, NULL, default_cb, hub, NULL);
+  soup_server_add_handler (hub->server, "/api", api_cb, hub, NULL);
+  soup_server_add_handler (hub->server, "/files", files_cb, hub, NULL);
+  soup_server_add_handler (hub->server, "/drive", drive_cb, hub, NULL);
+  soup_server_add_handler (hub->server, "/campaigns/new", campaign_cb, hub, NULL);
+  soup_server_add_handler (hub->server, "/settings/team/billing", billing_page_cb, hub, NULL);
+  soup_server_add_handler (hub->server, "/admin", admin_cb, hub, NULL);
+  return TRUE;
+}
