@@ -346,7 +346,7 @@ cmd_list (int argc, char **argv)
       g_print ("%s\n", _ ("No jobs match."));
       return 0;
     }
-  g_print ("%-24s %-10s %-9s %-16s %-16s %9s  %s\n", _ ("ID"), _ ("STATUS"), _ ("TYPE"), _ ("PROVIDER"),
+  g_print ("%-36s %-10s %-9s %-16s %-16s %9s  %s\n", _ ("ID"), _ ("STATUS"), _ ("TYPE"), _ ("PROVIDER"),
            _ ("SUBMITTED"), _ ("COST"), _ ("PROMPT"));
   for (guint i = 0; i < shown->len; i++)
     {
@@ -357,7 +357,7 @@ cmd_list (int argc, char **argv)
                                   : g_strdup ("");
       g_autofree char *prompt = one_line (wevion_job_get_prompt (job), 40);
 
-      g_print ("%-24s %-10s %-9s %-16s %-16s %9s  %s\n", wevion_job_get_id (job),
+      g_print ("%-36s %-10s %-9s %-16s %-16s %9s  %s\n", wevion_job_get_id (job),
                wevion_job_get_status_name (job), wevion_job_get_type_name (job),
                wevion_job_get_provider (job), created, cost, prompt);
     }
