@@ -350,6 +350,188 @@ test_retry_after (void)
   wt_hub_stop (hub);
 }
 
+static gboolean
+is_minimal (gpointer data)
+{
+  return wevion_poller_get_server_minimal (data);
+}
+
+typedef struct
+{
+  WevionJobStore *store;
+  GPtrArray *ids;
+} AllRef;
+
+static gboolean
+all_terminal (gpointer data)
+{
+  AllRef *ref = data;
+
+  for (guint i = 0; i < ref->ids->len; i++)
+    {
+      WevionJob *job = wevion_job_store_lookup (ref->store, g_ptr_array_index (ref->ids, i));
+
+      if (job == NULL || !wevion_job_get_is_terminal (job))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* A seed-only server (bare array, parameters ignored): detected, then active jobs are polled one by
+ * one; no transition is missed and the whole history is not downloaded every tick. */
+static void
+test_minimal_server (void)
+{
+  WtHub *hub = wt_hub_start ("--minimal", "--speed", "100", "--faults", "stall-queue", NULL);
+  WevionClient *client = wt_hub_client (hub, NULL);
+  WevionJobStore *store = wevion_job_store_new ();
+  WevionPoller *poller = wevion_poller_new (client, store);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  Transitions t[3];
+  AllRef ref = { store, ids };
+  gint64 lists_after_detection;
+  Ticks ticks = { poller, 0 };
+
+  /* some finished history the list carries every time */
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *prompt = g_strdup_printf ("job %d [ok]", i);
+      char *id = submit (client, prompt, &error);
+
+      g_assert_no_error (error);
+      g_ptr_array_add (ids, id);
+    }
+  wevion_poller_start (poller);
+  g_assert_true (wt_wait_until (is_minimal, poller, 30));
+  g_assert_true (wt_wait_until (poller_not_busy, poller, 30));
+  for (int i = 0; i < 3; i++)
+    {
+      WevionJob *job = wevion_job_store_lookup (store, g_ptr_array_index (ids, i));
+
+      g_assert_nonnull (job);
+      g_assert_cmpint (wevion_job_get_status (job), ==, WEVION_JOB_STATUS_PENDING);
+      transitions_init (&t[i]);
+      g_signal_connect (job, "transition", G_CALLBACK (transition_cb), &t[i]);
+    }
+  lists_after_detection = wt_hub_requests (hub, "list", NULL);
+  ticks.ticks = wevion_poller_get_ticks (poller) + 3;
+  g_assert_true (wt_wait_until (ticks_reached, &ticks, 30));
+  wt_hub_set_faults (hub, "");
+  g_assert_true (wt_wait_until (all_terminal, &ref, 60));
+  for (int i = 0; i < 3; i++)
+    {
+      WevionJob *job = wevion_job_store_lookup (store, g_ptr_array_index (ids, i));
+
+      assert_transitions (&t[i], WEVION_JOB_STATUS_PENDING, WEVION_JOB_STATUS_COMPLETED);
+      g_signal_handlers_disconnect_by_data (job, &t[i]);
+      transitions_clear (&t[i]);
+    }
+  /* polled one by one: no list request after the first answer showed the server ignores them */
+  g_assert_cmpint (wt_hub_requests (hub, "list", NULL), ==, lists_after_detection);
+  g_assert_cmpint (wt_hub_requests (hub, "job", NULL), >=, 3);
+
+  /* extension endpoints: clear errors, not failures */
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+
+    g_assert_false (cancel (client, g_ptr_array_index (ids, 0), &error));
+    g_assert_error (error, WEVION_CLIENT_ERROR, WEVION_CLIENT_ERROR_UNSUPPORTED);
+    g_clear_error (&error);
+    wevion_client_billing_async (client, "2026-11", NULL, result_cb, &result);
+    g_assert_false (wevion_client_billing_finish (client, wait_result (&result), NULL, NULL, &error));
+    g_assert_error (error, WEVION_CLIENT_ERROR, WEVION_CLIENT_ERROR_UNSUPPORTED);
+    g_clear_error (&error);
+  }
+  finish (poller, store, client);
+  wt_hub_stop (hub);
+}
+
+/* nothing active: the poller stops asking */
+static void
+test_idle_no_timer (void)
+{
+  WtHub *hub = wt_hub_start ("--speed", "100", NULL);
+  WevionClient *client = wt_hub_client (hub, NULL);
+  WevionJobStore *store = wevion_job_store_new ();
+  WevionPoller *poller = wevion_poller_new (client, store);
+  gboolean waited = FALSE;
+  gint64 before;
+
+  wevion_poller_start (poller);
+  g_assert_true (wt_wait_until (poller_idle, poller, 30));
+  g_assert_cmpuint (wevion_poller_get_ticks (poller), >=, 1);
+  g_assert_cmpint (wevion_poller_get_next_poll_in (poller), ==, -1);
+  before = api_requests (hub);
+  /* ten test intervals */
+  g_timeout_add_once (1000, set_flag_cb, &waited);
+  wt_wait_flag (&waited, 30);
+  g_assert_cmpint (api_requests (hub), ==, before);
+  finish (poller, store, client);
+  wt_hub_stop (hub);
+}
+
+static void
+expect_get_error (WevionClient *client, const char *id, WevionClientError code)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WevionJob) job = get_job (client, id, &error);
+
+  g_assert_null (job);
+  g_assert_error (error, WEVION_CLIENT_ERROR, (int) code);
+}
+
+/* the error codes as a real hub produces them */
+static void
+test_error_codes (void)
+{
+  WtHub *hub = wt_hub_start ("--speed", "100", NULL);
+  WevionClient *client = wt_hub_client (hub, NULL);
+  WevionClient *stranger = wt_hub_client (hub, "wrong-token");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = submit (client, "errors [ok]", &error);
+  g_autofree char *url = g_strdup (hub->url);
+
+  g_assert_no_error (error);
+  expect_get_error (stranger, id, WEVION_CLIENT_ERROR_UNAUTHORIZED);
+  expect_get_error (client, "no-such-job", WEVION_CLIENT_ERROR_NOT_FOUND);
+  {
+    g_autoptr (GAsyncResult) result = NULL;
+    g_autofree char *none = NULL;
+
+    wevion_client_submit_async (client, WEVION_JOB_TYPE_IMAGE, "no_such_provider", "x", NULL, NULL, NULL,
+                                result_cb, &result);
+    none = wevion_client_submit_finish (client, wait_result (&result), &error);
+    g_assert_null (none);
+    g_assert_error (error, WEVION_CLIENT_ERROR, WEVION_CLIENT_ERROR_INVALID_REQUEST);
+    g_clear_error (&error);
+  }
+  wt_hub_set_faults (hub, "rate=1:429;retry-after=4");
+  {
+    g_autoptr (WevionJob) job = get_job (client, id, &error);
+
+    g_assert_error (error, WEVION_CLIENT_ERROR, WEVION_CLIENT_ERROR_RATE_LIMITED);
+    g_assert_cmpint (wevion_client_get_retry_after (error), ==, 4);
+    g_clear_error (&error);
+  }
+  wt_hub_set_faults (hub, "rate=1:503");
+  expect_get_error (client, id, WEVION_CLIENT_ERROR_SERVER);
+  wt_hub_set_faults (hub, "malformed=1");
+  expect_get_error (client, id, WEVION_CLIENT_ERROR_INVALID_RESPONSE);
+  wt_hub_set_faults (hub, "truncate=1");
+  expect_get_error (client, id, WEVION_CLIENT_ERROR_INVALID_RESPONSE);
+  wt_hub_set_faults (hub, "latency=3000");
+  wevion_client_set_timeout (client, 1);
+  expect_get_error (client, id, WEVION_CLIENT_ERROR_TIMEOUT);
+  wt_hub_set_faults (hub, "");
+  wevion_client_set_timeout (client, 20);
+  wt_hub_stop (hub);
+  /* the server is gone */
+  expect_get_error (client, id, WEVION_CLIENT_ERROR_NETWORK);
+  g_assert_finalize_object (client);
+  g_assert_finalize_object (stranger);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -360,5 +542,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/wevion/integration/failed-flow", test_failed_flow);
   g_test_add_func ("/wevion/integration/cancel", test_cancel);
   g_test_add_func ("/wevion/integration/retry-after", test_retry_after);
+  g_test_add_func ("/wevion/integration/minimal-server", test_minimal_server);
+  g_test_add_func ("/wevion/integration/idle-no-timer", test_idle_no_timer);
+  g_test_add_func ("/wevion/integration/error-codes", test_error_codes);
   return g_test_run ();
 }
