@@ -1001,7 +1001,16 @@ serve_file (WevionHub *hub, SoupServerMessage *msg, const char *path, const char
     }
   if (range && if_range && !g_str_equal (if_range, etag))
     range = NULL; /* the file changed: send it whole */
-  if (parse_range (range, size, &start, &end, &unsatisfiable))
+  if (range == NULL || !parse_range (range, size, &start, &end, &unsatisfiable))
+    {
+      if (!unsatisfiable)
+        {
+          /* SoupServer would apply a Range to a 200 by itself: we decided to ignore it */
+          soup_message_headers_remove (req, "Range");
+          range = NULL;
+        }
+    }
+  if (range && !unsatisfiable)
     {
       g_autofree char *cr = g_strdup_printf ("bytes %" G_GSIZE_FORMAT "-%" G_GSIZE_FORMAT "/%" G_GSIZE_FORMAT,
                                              start, end, size);
@@ -1087,16 +1096,6 @@ files_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
       respond_error (msg, 404, "not_found", "No such file.");
       return;
     }
-  check = wevion_hub_signer_check (hub->signer, path, query ? g_hash_table_lookup (query, "expires") : NULL,
-                                   query ? g_hash_table_lookup (query, "sig") : NULL,
-                                   g_get_real_time () / G_USEC_PER_SEC);
-  if (check != WEVION_HUB_SIGN_OK)
-    {
-      respond_error (msg, 403, check == WEVION_HUB_SIGN_EXPIRED ? "expired" : "forbidden",
-                     check == WEVION_HUB_SIGN_EXPIRED ? "This link has expired; ask for the job again."
-                                                      : "This link is not valid.");
-      return;
-    }
   job = wevion_hub_db_get (hub->db, NULL, parts[2]);
   if (job && wevion_job_get_status (job) == WEVION_JOB_STATUS_COMPLETED)
     {
@@ -1109,6 +1108,17 @@ files_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
   if (!known)
     {
       respond_error (msg, 404, "not_found", "No such file.");
+      return;
+    }
+  /* unknown files are 404 whatever the signature; known ones need a valid, unexpired one */
+  check = wevion_hub_signer_check (hub->signer, path, query ? g_hash_table_lookup (query, "expires") : NULL,
+                                   query ? g_hash_table_lookup (query, "sig") : NULL,
+                                   g_get_real_time () / G_USEC_PER_SEC);
+  if (check != WEVION_HUB_SIGN_OK)
+    {
+      respond_error (msg, 403, check == WEVION_HUB_SIGN_EXPIRED ? "expired" : "forbidden",
+                     check == WEVION_HUB_SIGN_EXPIRED ? "This link has expired; ask for the job again."
+                                                      : "This link is not valid.");
       return;
     }
   dir = wevion_hub_job_dir (hub, parts[2]);
