@@ -40,6 +40,8 @@ request_finished_cb (SoupServer *server, SoupServerMessage *msg, WevionHub *hub)
   const char *route = g_object_get_data (G_OBJECT (msg), "wevion-route");
   SoupMessageBody *body = soup_server_message_get_response_body (msg);
 
+  if (g_object_steal_data (G_OBJECT (msg), "wevion-delayed"))
+    hub->n_background--;
   if (g_object_get_data (G_OBJECT (msg), "wevion-stolen"))
     return;
   count (hub, route ? route : "other", body ? (guint64) body->length : 0);
@@ -137,8 +139,8 @@ unpause_cb (gpointer data)
 {
   Paused *p = data;
 
+  /* n_background drops when the answer is written (request-finished) */
   soup_server_message_unpause (p->msg);
-  p->hub->n_background--;
   g_object_unref (p->msg);
   g_free (p);
   return G_SOURCE_REMOVE;
@@ -152,6 +154,7 @@ delay_answer (WevionHub *hub, SoupServerMessage *msg, guint ms)
   p->hub = hub;
   p->msg = g_object_ref (msg);
   hub->n_background++;
+  g_object_set_data (G_OBJECT (msg), "wevion-delayed", GINT_TO_POINTER (1));
   soup_server_message_pause (msg);
   g_timeout_add (ms, unpause_cb, p);
 }
@@ -747,6 +750,13 @@ api_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable
   guint n;
 
   set_route (msg, "api");
+  if (hub->stopping)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "5");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+      respond_error (msg, 503, "server_error", "The server is shutting down.");
+      return;
+    }
   if (inject_status (hub, msg))
     goto out;
   user = authenticate (hub, msg);
@@ -1407,6 +1417,7 @@ wevion_hub_server_setup (WevionHub *hub, GError **error)
   hub->stats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   hub->server = soup_server_new ("server-header", "wevion-hub/" PACKAGE_VERSION " ", NULL);
   g_signal_connect (hub->server, "request-finished", G_CALLBACK (request_finished_cb), hub);
+  g_signal_connect (hub->server, "request-aborted", G_CALLBACK (request_finished_cb), hub);
   soup_server_add_handler (hub->server, NULL, default_cb, hub, NULL);
   soup_server_add_handler (hub->server, "/api", api_cb, hub, NULL);
   soup_server_add_handler (hub->server, "/files", files_cb, hub, NULL);

@@ -2,6 +2,7 @@
  * stats, and the static library's pieces in-process. */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include "hub-test-utils.h"
@@ -40,17 +41,53 @@ test_durability (void)
 }
 
 static void
+wrote_headers_cb (SoupMessage *msg, gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static void
+read_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GBytes **out = data;
+  g_autoptr (GError) error = NULL;
+
+  *out = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
 test_sigterm (void)
 {
-  const char *const args[] = { "--faults", "latency=300", NULL };
+  const char *const args[] = { "--faults", "latency=1500", NULL };
   HubProc *hub = hub_start (NULL, args);
   g_autoptr (SoupSession) s = hub_session ();
   g_autofree char *id = hub_submit (s, hub, TOKEN, "video", "veo_3", "held [hold]", NULL);
   g_autofree char *dir = g_strdup (hub->dir);
+  g_autofree char *url = g_strconcat (hub->url, JOBS, NULL);
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr (GBytes) body = NULL;
+  gboolean wrote = FALSE;
+  gint64 until;
   HubProc *again;
   g_autoptr (JsonObject) row = NULL;
 
-  /* exits 0 (asserted by hub_stop) with a job processing, then the db opens and has it */
+  /* a request in flight (delayed 1.5 s by the latency fault) when SIGTERM arrives still gets its
+   * answer; then the hub exits 0 (asserted by hub_stop) with a job processing */
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", "Bearer " TOKEN);
+  g_signal_connect (msg, "wrote-headers", G_CALLBACK (wrote_headers_cb), &wrote);
+  soup_session_send_and_read_async (s, msg, G_PRIORITY_DEFAULT, NULL, read_cb, &body);
+  while (!wrote)
+    g_main_context_iteration (NULL, TRUE);
+  until = g_get_monotonic_time () + 300 * 1000;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+  g_subprocess_send_signal (hub->proc, SIGTERM);
+  while (body == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  g_assert_cmpuint (g_bytes_get_size (body), >, 0);
+
   hub->own_dir = FALSE;
   hub_stop (hub);
   again = hub_start (dir, NULL);
