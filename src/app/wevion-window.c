@@ -805,6 +805,30 @@ wevion_window_update_connection (WevionWindow *self)
     }
 }
 
+/* On the welcome page nothing retries by itself: say what to check. */
+static char *
+welcome_error_text (const GError *error)
+{
+  const char *hint = NULL;
+
+  if (error->domain == WEVION_CLIENT_ERROR)
+    switch (error->code)
+      {
+      case WEVION_CLIENT_ERROR_NETWORK:
+      case WEVION_CLIENT_ERROR_TIMEOUT: hint = _ ("Check the address and that the server is running."); break;
+      case WEVION_CLIENT_ERROR_UNAUTHORIZED:
+        hint = _ ("Check the token, or create a new one in Wevion.");
+        break;
+      case WEVION_CLIENT_ERROR_TLS: hint = _ ("The server’s certificate could not be trusted."); break;
+      case WEVION_CLIENT_ERROR_NOT_FOUND:
+      case WEVION_CLIENT_ERROR_INVALID_RESPONSE:
+        hint = _ ("Check that the address is the Creative Hub’s.");
+        break;
+      default: break;
+      }
+  return hint ? g_strdup_printf ("%s. %s", error->message, hint) : g_strdup (error->message);
+}
+
 static void
 connect_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -815,7 +839,7 @@ connect_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_widget_set_sensitive (GTK_WIDGET (self->connect_button), TRUE);
   if (!wevion_application_connect_finish (WEVION_APPLICATION (source), result, &error))
     {
-      g_autofree char *text = wevion_application_describe_error (error);
+      g_autofree char *text = welcome_error_text (error);
       gtk_label_set_label (self->welcome_error, text);
       gtk_widget_set_visible (GTK_WIDGET (self->welcome_error), TRUE);
       return;

@@ -34,6 +34,7 @@ at_screenshot (GtkWidget *widget, const char *name)
   g_assert_cmpint (width, >, 0);
   g_assert_cmpint (height, >, 0);
   g_mkdir_with_parents (dir, 0755);
+  at_spin (400); /* let transitions finish */
   /* the widget paints into the paintable once it has drawn a frame */
   for (int tries = 0; node == NULL && tries < 50; tries++)
     {
