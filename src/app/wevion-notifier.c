@@ -13,6 +13,7 @@
 #include "wevion-notifier.h"
 #include "wevion-window.h"
 
+#define BATCH_MAX_MS 3000      /* the longest a batch waits for the poll that brings it to end */
 #define THUMBNAIL_WAIT_MS 1500 /* how long a lone completed job waits for its thumbnail */
 #define THUMBNAIL_MAX_BYTES (4 * 1024 * 1024)
 
@@ -214,9 +215,25 @@ static void
 button_cb (NotifyNotification *notification, char *action, gpointer user_data)
 {
   ButtonData *button = user_data;
+  const char *token = notify_notification_get_activation_token (notification);
+  GApplication *app = g_application_get_default ();
+  GtkWindow *window;
 
   g_debug ("Notification action %s → app.%s('%s')", action, button->app_action, button->target);
   activate_app_action (button->app_action, g_variant_new_string (button->target));
+  /* actions that show the window: hand it the activation token the click brought, so the
+   * compositor lets it come to the front */
+  if (token && app
+      && (g_str_equal (button->app_action, "view-job") || g_str_equal (button->app_action, "edit-job")
+          || g_str_equal (button->app_action, "show-finished")))
+    {
+      window = gtk_application_get_active_window (GTK_APPLICATION (app));
+      if (window)
+        {
+          gtk_window_set_startup_id (window, token);
+          gtk_window_present (window);
+        }
+    }
 }
 
 static void
@@ -484,10 +501,20 @@ batch_cb (gpointer data)
   WevionNotifier *self = data;
   g_autoptr (GPtrArray) jobs = NULL;
   gboolean focused, desktop;
+  WevionPoller *poller = wevion_application_get_poller (self->app);
+  gint64 waited = (g_get_monotonic_time () - self->batch_started) / G_TIME_SPAN_MILLISECOND;
+  gboolean polling = FALSE;
 
+  /* the poll that brought these jobs may still be fetching more of them (one GET per job that
+   * left the active list): its jobs belong in the same batch */
+  if (waited < WEVION_NOTIFIER_BATCH_MS)
+    return G_SOURCE_CONTINUE;
+  if (poller)
+    g_object_get (poller, "busy", &polling, NULL);
+  if (polling && waited < BATCH_MAX_MS)
+    return G_SOURCE_CONTINUE;
   /* a lone completed job waits a little for its thumbnail */
-  if (self->thumbnails_loading > 0 && self->batch->len < WEVION_NOTIFIER_BURST
-      && g_get_monotonic_time () - self->batch_started < THUMBNAIL_WAIT_MS * G_TIME_SPAN_MILLISECOND)
+  if (self->thumbnails_loading > 0 && self->batch->len < WEVION_NOTIFIER_BURST && waited < THUMBNAIL_WAIT_MS)
     return G_SOURCE_CONTINUE;
 
   self->batch_id = 0;
@@ -563,7 +590,7 @@ job_finished_cb (WevionJobStore *store, WevionJob *job, WevionJobStatus old_stat
     {
       /* collect what else this poll brings, then decide: one notification each, or a summary */
       self->batch_started = g_get_monotonic_time ();
-      self->batch_id = g_timeout_add (WEVION_NOTIFIER_BATCH_MS, batch_cb, self);
+      self->batch_id = g_timeout_add (WEVION_NOTIFIER_BATCH_MS / 3, batch_cb, self);
       g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->batch_id),
                                 "[wevion] notify batch");
       update_hold (self);

@@ -304,7 +304,7 @@ def app_env(tmp):
         "GSK_RENDERER": "cairo",
         "NO_AT_BRIDGE": "1",
         "GTK_A11Y": "none",
-        "G_MESSAGES_DEBUG": "wevion-jobs",
+        "G_MESSAGES_DEBUG": "all",
     })
     env.pop("WAYLAND_DISPLAY", None)
     return env
@@ -313,10 +313,12 @@ def app_env(tmp):
 def write_settings(tmp, **values):
     path = os.path.join(tmp, "config", "glib-2.0", "settings")
     os.makedirs(path, exist_ok=True)
-    with open(os.path.join(path, "keyfile"), "w") as f:
+    with open(os.path.join(path, "keyfile.new"), "w") as f:
         f.write("[com/wevion/Jobs]\n")
         for key, value in values.items():
             f.write("%s=%s\n" % (key.replace("_", "-"), json.dumps(value)))
+    # renamed into place: the app's keyfile backend sees one change, never half a file
+    os.replace(os.path.join(path, "keyfile.new"), os.path.join(path, "keyfile"))
 
 
 def seen_by_app(hub):
@@ -360,7 +362,7 @@ def run(tmp):
     hub = Hub(tmp)
     hub.start()
     x11 = X11()
-    write_settings(tmp, notify_when_focused=True)
+    write_settings(tmp, notify_when_focused=False)  # the default
     env = app_env(tmp)
 
     hold_id = hub.submit("[hold] keeps the app polling the active list", provider="sdxl_turbo")
@@ -372,6 +374,23 @@ def run(tmp):
         wait_for("the app on the bus", lambda: daemon.bus.name_has_owner(APP_ID))
         wait_for("the app's window", lambda: x11.windows_of(app.pid))
         ok(True, "the app starts, owns %s and shows a window" % APP_ID)
+
+        # -- the window has the focus (this X server has no other window): a toast instead --
+        finish_one(hub, "[ok] finished while the window has the focus")
+        quiet(hub)
+        write_settings(tmp, notify_when_focused=True, notify_completed=False)
+        finish_one(hub, "[fail] first proof that the settings changed")
+        wait_notification(daemon, "first proof")  # notify-when-focused is on now
+        finish_one(hub, "[ok] completed with notify-completed off")
+        quiet(hub)
+        finish_one(hub, "[fail] second proof")
+        wait_notification(daemon, "second proof")  # the job before it was handled too
+        ok(not notifications_for(daemon, "has the focus"),
+           "window focused: no desktop notification (a toast instead)", daemon.notify_calls())
+        ok(not notifications_for(daemon, "notify-completed off"), "notify-completed off: no notification")
+        ok(len(daemon.notify_calls()) == 2, "notify-when-focused on: desktop notifications while focused")
+        write_settings(tmp, notify_when_focused=True)
+        time.sleep(0.3)
 
         # -- a job completing: one notification, right words, buttons and hints --
         prompt = '[ok] a <b>bold</b> fox & <a href="https://evil.example/">a link</a> in the snow'
@@ -493,6 +512,12 @@ def run(tmp):
         finish_one(hub, "[ok] finished with the window closed")
         closed_note = wait_notification(daemon, "window closed", mark)
         ok(closed_note["summary"] == "Image ready", "and its notification still arrives")
+        daemon.invoke(closed_note["id"], "default")  # app.view-job
+        wait_for("the window to come back", lambda: x11.windows_of(app.pid))
+        ok(app.poll() is None, "clicking the notification opens the window of the same instance")
+        for w in x11.windows_of(app.pid):
+            x11.close(w)
+        wait_for("the window to close", lambda: not x11.windows_of(app.pid))
 
         # -- reopening brings back the same instance and its state --
         again = subprocess.run([APP, "--server", hub.url], env=env, timeout=DEADLINE, stdout=app_log,
@@ -500,8 +525,6 @@ def run(tmp):
         ok(again.returncode == 0, "launching again hands over to the running instance")
         wait_for("the window to come back", lambda: x11.windows_of(app.pid))
         ok(app.poll() is None, "the same process shows the window again")
-        daemon.invoke(closed_note["id"], "default")  # app.view-job: must not crash
-        time.sleep(0.3)
         for w in x11.windows_of(app.pid):
             x11.close(w)
         wait_for("the window to close", lambda: not x11.windows_of(app.pid))
@@ -519,6 +542,28 @@ def run(tmp):
         rc = wait_for("the app to exit", lambda: app.poll() is not None or None, timeout=DEADLINE)
         ok(app.returncode == 0, "nothing active and no notification open: the app exits by itself", rc)
         ok(not notifications_for(daemon, "keeps the app polling"), "a canceled job raised no notification")
+
+        # -- not running: an action from outside starts it by D-Bus activation (DBusActivatable) --
+        activation_log = os.path.join(tmp, "activated.log")
+        activation_env = {k: env[k] for k in env if k.startswith(("XDG_", "GSETTINGS_", "WEVION_", "GDK_", "GSK_"))
+                          or k in ("DISPLAY", "NO_AT_BRIDGE", "GTK_A11Y", "G_MESSAGES_DEBUG", "LC_ALL")}
+        activation_env.update({"WEVION_SERVER_URL": hub.url, "WEVION_ACTIVATION_LOG": activation_log})
+        dbus_iface = dbus.Interface(daemon.bus.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus"),
+                                    "org.freedesktop.DBus")
+        dbus_iface.UpdateActivationEnvironment(activation_env)
+        mark = len(daemon.notify_calls())
+        subprocess.run(["gdbus", "call", "--session", "--dest", APP_ID, "--object-path", "/com/wevion/Jobs",
+                        "--method", "org.freedesktop.Application.ActivateAction", "retry-job",
+                        "[<'%s'>]" % burst[5], "{}"], check=True, stdout=subprocess.DEVNULL, timeout=DEADLINE)
+        retry3 = wait_for("a retry of %s on the hub" % burst[5],
+                          lambda: [j for j in hub.jobs() if j["metadata"].get("retry_of") == burst[5]])
+        ok(len(retry3) == 1, "ActivateAction starts the app by D-Bus activation and the retry is submitted")
+        again_note = wait_notification(daemon, "burst job 5", mark)
+        ok(again_note["summary"] == "Image failed", "the activated instance polls and notifies on its own")
+        subprocess.run(["gdbus", "call", "--session", "--dest", APP_ID, "--object-path", "/com/wevion/Jobs",
+                        "--method", "org.freedesktop.Application.ActivateAction", "quit", "[]", "{}"],
+                       stdout=subprocess.DEVNULL, timeout=DEADLINE)
+        wait_for("the activated instance to quit", lambda: not daemon.bus.name_has_owner(APP_ID))
     finally:
         if app.poll() is None:
             app.terminate()
@@ -540,14 +585,14 @@ def main():
         run(tmp)
     except Exception:
         ok(False, "the scenario ran to its end", traceback.format_exc())
-        for name in ("app.log", "hub.log", "dbusmock.log"):
+        for name in ("app.log", "activated.log", "hub.log", "dbusmock.log"):
             path = os.path.join(tmp, name)
             if os.path.exists(path):
                 note("---- %s (last 40 lines)" % name)
                 with open(path, errors="replace") as f:
                     note("".join(f.readlines()[-40:]))
     print("1..%d" % n_tests, flush=True)
-    if n_failed == 0:
+    if n_failed == 0 and not os.environ.get("WEVION_KEEP"):
         subprocess.run(["rm", "-rf", tmp])
     else:
         note("kept %s" % tmp)
