@@ -39,7 +39,7 @@ struct _WevionNotifier
   guint hold_idle_id;
   guint linger_id;
   gboolean linger_over;
-  gboolean background_asked;
+  guint portal_signal_id;
 };
 
 G_DEFINE_FINAL_TYPE (WevionNotifier, wevion_notifier, G_TYPE_OBJECT)
@@ -538,10 +538,14 @@ batch_cb (gpointer data)
 static void
 thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (WevionNotifier) self = user_data;
+  GWeakRef *ref = user_data;
+  g_autoptr (WevionNotifier) self = g_weak_ref_get (ref);
   g_autoptr (GdkTexture) texture = wevion_thumbnails_load_finish (WEVION_THUMBNAILS (source), result, NULL);
 
-  if (self->thumbnails_loading > 0)
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  /* the texture is in the thumbnails' memory cache now: the batch picks it up from there */
+  if (self && self->thumbnails_loading > 0)
     self->thumbnails_loading--;
 }
 
@@ -582,9 +586,12 @@ job_finished_cb (WevionJobStore *store, WevionJob *job, WevionJobStatus old_stat
   if (wevion_job_get_status (job) == WEVION_JOB_STATUS_COMPLETED && thumbnail_url && thumbnails
       && wevion_job_get_job_type (job) != WEVION_JOB_TYPE_TTS)
     {
+      GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+      g_weak_ref_init (ref, self);
       self->thumbnails_loading++;
       wevion_thumbnails_load_async (thumbnails, wevion_job_get_id (job), thumbnail_url, THUMBNAIL_MAX_BYTES,
-                                    self->cancellable, thumbnail_cb, g_object_ref (self));
+                                    self->cancellable, thumbnail_cb, ref);
     }
   if (self->batch_id == 0)
     {
@@ -647,13 +654,6 @@ items_changed_cb (GListModel *model, guint position, guint removed, guint added,
   queue_update_hold (user_data);
 }
 
-/* The Flatpak Background portal: a sandboxed app asks before it runs without a window. */
-typedef struct
-{
-  WevionNotifier *self; /* a strong reference */
-  guint signal_id;
-} PortalRequest;
-
 static void
 toast_text (WevionNotifier *self, const char *text)
 {
@@ -665,38 +665,50 @@ toast_text (WevionNotifier *self, const char *text)
     g_message ("%s", text);
 }
 
+/* The Flatpak Background portal: a sandboxed app asks before it runs without a window. The answer
+ * comes as a Response signal on a request object whose path we can predict from our token. */
+static void
+forget_portal_request (WevionNotifier *self)
+{
+  GDBusConnection *bus = self->app ? g_application_get_dbus_connection (G_APPLICATION (self->app)) : NULL;
+
+  if (self->portal_signal_id && bus)
+    g_dbus_connection_signal_unsubscribe (bus, self->portal_signal_id);
+  self->portal_signal_id = 0;
+}
+
 static void
 background_response_cb (GDBusConnection *bus, const char *sender, const char *path, const char *interface,
                         const char *signal, GVariant *parameters, gpointer user_data)
 {
-  PortalRequest *request = user_data;
+  WevionNotifier *self = user_data;
   guint32 response = 2;
   g_autoptr (GVariant) results = NULL;
   gboolean background = FALSE;
 
+  forget_portal_request (self);
   g_variant_get (parameters, "(u@a{sv})", &response, &results);
   g_variant_lookup (results, "background", "b", &background);
   if (response != 0 || !background)
-    toast_text (request->self, _ ("Running in the background was not allowed: jobs are only watched while "
-                                  "the window is open. You can allow it in the system settings."));
-  g_dbus_connection_signal_unsubscribe (bus, request->signal_id);
-  g_object_unref (request->self);
-  g_free (request);
+    toast_text (self, _ ("Running in the background was not allowed: jobs are only watched while the "
+                         "window is open. You can allow it in the system settings."));
 }
 
 static void
 background_requested_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (WevionNotifier) self = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  WevionNotifier *self = user_data;
 
-  if (reply == NULL)
-    {
-      g_autofree char *text
-          = g_strdup_printf (_ ("Could not ask to run in the background: %s"), error->message);
-      toast_text (self, text);
-    }
+  if (reply || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return; /* the answer comes as a signal (or we are gone) */
+  forget_portal_request (self);
+  {
+    g_autofree char *text
+        = g_strdup_printf (_ ("Could not ask to run in the background: %s"), error->message);
+    toast_text (self, text);
+  }
 }
 
 static void
@@ -707,31 +719,27 @@ request_background (WevionNotifier *self)
   g_autofree char *sender = NULL;
   g_autofree char *handle = NULL;
   g_auto (GVariantBuilder) options = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
-  g_autoptr (GPtrArray) commandline = g_ptr_array_new ();
-  PortalRequest *request;
 
   if (bus == NULL || !g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
     return; /* outside a sandbox nobody needs asking */
+  forget_portal_request (self);
   token = g_strdup_printf ("wevion%u", g_random_int ());
   sender = g_strdup (g_dbus_connection_get_unique_name (bus) + 1);
   g_strdelimit (sender, ".", '_');
   handle = g_strdup_printf ("/org/freedesktop/portal/desktop/request/%s/%s", sender, token);
-
-  request = g_new0 (PortalRequest, 1);
-  request->self = g_object_ref (self);
-  request->signal_id = g_dbus_connection_signal_subscribe (
+  self->portal_signal_id = g_dbus_connection_signal_subscribe (
       bus, "org.freedesktop.portal.Desktop", "org.freedesktop.portal.Request", "Response", handle, NULL,
-      G_DBUS_SIGNAL_FLAGS_NO_MATCH_RULE, background_response_cb, request, NULL);
+      G_DBUS_SIGNAL_FLAGS_NO_MATCH_RULE, background_response_cb, self, NULL);
 
   g_variant_builder_add (&options, "{sv}", "handle_token", g_variant_new_string (token));
   g_variant_builder_add (&options, "{sv}", "reason",
                          g_variant_new_string (_ ("Watch active jobs and tell when they finish")));
   g_variant_builder_add (&options, "{sv}", "autostart", g_variant_new_boolean (FALSE));
+  /* the notifier lives as long as the application; the cancellable ends the call with it */
   g_dbus_connection_call (bus, "org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
                           "org.freedesktop.portal.Background", "RequestBackground",
                           g_variant_new ("(sa{sv})", "", &options), G_VARIANT_TYPE ("(o)"),
-                          G_DBUS_CALL_FLAGS_NONE, -1, self->cancellable, background_requested_cb,
-                          g_object_ref (self));
+                          G_DBUS_CALL_FLAGS_NONE, -1, self->cancellable, background_requested_cb, self);
 }
 
 static void
@@ -759,6 +767,7 @@ wevion_notifier_dispose (GObject *object)
   WevionNotifier *self = WEVION_NOTIFIER (object);
 
   g_cancellable_cancel (self->cancellable);
+  forget_portal_request (self);
   g_clear_handle_id (&self->batch_id, g_source_remove);
   g_clear_handle_id (&self->hold_idle_id, g_source_remove);
   g_clear_handle_id (&self->linger_id, g_source_remove);
