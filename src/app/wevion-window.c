@@ -6,6 +6,7 @@
 #include "wevion-job-card.h"
 #include "wevion-job-details.h"
 #include "wevion-new-job-dialog.h"
+#include "wevion-preferences-window.h"
 #include "wevion-window.h"
 
 #define PAGE_SIZE 100
@@ -906,6 +907,16 @@ show_list_action (GtkWidget *widget, const char *action_name, GVariant *paramete
 }
 
 static void
+preferences_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  WevionWindow *self = WEVION_WINDOW (widget);
+  GtkWidget *preferences = wevion_preferences_window_new (self->app);
+
+  gtk_window_set_transient_for (GTK_WINDOW (preferences), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
 new_generation_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   wevion_window_new_generation (WEVION_WINDOW (widget), NULL);
@@ -1200,6 +1211,7 @@ wevion_window_class_init (WevionWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
   gtk_widget_class_install_action (widget_class, "win.show-list", NULL, show_list_action);
   gtk_widget_class_install_action (widget_class, "win.new-generation", NULL, new_generation_action);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
   gtk_widget_class_install_action (widget_class, "win.copy-prompt", NULL, copy_prompt_action);
   gtk_widget_class_install_action (widget_class, "win.download-selected", NULL, bulk_action);
   gtk_widget_class_install_action (widget_class, "win.retry-selected", NULL, bulk_action);
