@@ -9,7 +9,6 @@
 #include <libnotify/notify.h>
 
 #include "wevion-format.h"
-#include "wevion-job-card.h"
 #include "wevion-notifier.h"
 #include "wevion-window.h"
 
