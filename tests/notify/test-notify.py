@@ -502,6 +502,9 @@ def run(tmp):
         time.sleep(0.3)
 
         # -- background: closing the window keeps polling --
+        for c in daemon.notify_calls():
+            daemon.close(c["id"])  # only the active job may keep the app now
+        time.sleep(0.3)
         windows = x11.windows_of(app.pid)
         for w in windows:
             x11.close(w)
@@ -564,6 +567,33 @@ def run(tmp):
                         "--method", "org.freedesktop.Application.ActivateAction", "quit", "[]", "{}"],
                        stdout=subprocess.DEVNULL, timeout=DEADLINE)
         wait_for("the activated instance to quit", lambda: not daemon.bus.name_has_owner(APP_ID))
+
+        # -- run-in-background: nothing active, window closed, and the app stays --
+        for c in daemon.notify_calls():
+            daemon.close(c["id"])
+        write_settings(tmp, notify_when_focused=True, run_in_background=True)
+        bg = subprocess.Popen([APP, "--server", hub.url], env=env, stdout=app_log, stderr=subprocess.STDOUT)
+        try:
+            wait_for("the window", lambda: x11.windows_of(bg.pid))
+            for w in x11.windows_of(bg.pid):
+                x11.close(w)
+            wait_for("the window to close", lambda: not x11.windows_of(bg.pid))
+            time.sleep(1.5)
+            ok(bg.poll() is None and daemon.bus.name_has_owner(APP_ID),
+               "run-in-background: the app stays without a window and with nothing active")
+            subprocess.run(["gdbus", "call", "--session", "--dest", APP_ID, "--object-path", "/com/wevion/Jobs",
+                            "--method", "org.freedesktop.Application.Activate", "{}"],
+                           stdout=subprocess.DEVNULL, timeout=DEADLINE)
+            wait_for("the window to come back", lambda: x11.windows_of(bg.pid))
+            ok(bg.poll() is None, "and Activate (launcher, D-Bus) brings its window back")
+            subprocess.run(["gdbus", "call", "--session", "--dest", APP_ID, "--object-path", "/com/wevion/Jobs",
+                            "--method", "org.freedesktop.Application.ActivateAction", "quit", "[]", "{}"],
+                           stdout=subprocess.DEVNULL, timeout=DEADLINE)
+            bg.wait(DEADLINE)
+            ok(bg.returncode == 0, "Quit ends it")
+        finally:
+            if bg.poll() is None:
+                bg.kill()
     finally:
         if app.poll() is None:
             app.terminate()
