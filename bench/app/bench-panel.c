@@ -11,8 +11,9 @@
 
 #define N_JOBS 100000
 
-static const char *const words[] = { "fox", "snow", "city", "neon", "lighthouse", "portrait", "coffee", "ocean",
-                                     "forest", "robot", "sunset", "product", "studio", "vintage", "poster", "river" };
+static const char *const words[]
+    = { "fox",    "snow",  "city",   "neon",    "lighthouse", "portrait", "coffee", "ocean",
+        "forest", "robot", "sunset", "product", "studio",     "vintage",  "poster", "river" };
 
 static gint64
 rss_kib (void)
@@ -36,14 +37,16 @@ fill (WevionJobStore *store)
   for (int i = 0; i < N_JOBS; i++)
     {
       g_autofree char *id = g_strdup_printf ("bench-%06d", i);
-      g_autofree char *prompt = g_strdup_printf ("A %s %s with %s light, number %d", words[g_rand_int_range (rand, 0, 16)],
-                                                 words[g_rand_int_range (rand, 0, 16)], words[g_rand_int_range (rand, 0, 16)], i);
+      g_autofree char *prompt
+          = g_strdup_printf ("A %s %s with %s light, number %d", words[g_rand_int_range (rand, 0, 16)],
+                             words[g_rand_int_range (rand, 0, 16)], words[g_rand_int_range (rand, 0, 16)], i);
       g_autoptr (GDateTime) created = g_date_time_add_seconds (now, -60.0 * i);
       g_autoptr (GDateTime) done = g_date_time_add_seconds (created, 30);
       WevionJob *job = wevion_job_new (id, (WevionJobType) (1 + i % 5), "flux_2_pro", prompt);
 
-      g_object_set (job, "created-at", created, "completed-at", done, "status-name", i % 7 == 0 ? "failed" : "completed",
-                    "cost-cents", (gint64) (i % 7 == 0 ? 0 : 25), "user-id", "demo", NULL);
+      g_object_set (job, "created-at", created, "completed-at", done, "status-name",
+                    i % 7 == 0 ? "failed" : "completed", "cost-cents", (gint64) (i % 7 == 0 ? 0 : 25),
+                    "user-id", "demo", NULL);
       g_ptr_array_add (jobs, job);
     }
   wevion_job_store_merge (store, jobs);
@@ -164,11 +167,12 @@ main (int argc, char *argv[])
   g_array_sort (frame_times, compare_double);
   p50 = g_array_index (frame_times, double, frame_times->len / 2);
   p95 = g_array_index (frame_times, double, (frame_times->len * 95) / 100);
-  printf ("scrolling top to bottom: %u frames, p50 %.1f ms, p95 %.1f ms (target p95 < 16; includes the frame clock's "
+  printf ("scrolling top to bottom: %u frames, p50 %.1f ms, p95 %.1f ms (target p95 < 16; includes the frame "
+          "clock's "
           "pacing)\n",
           frame_times->len, p50, p95);
-  printf ("RSS: %.1f MiB before the store, %.1f MiB with %d jobs, %.1f MiB with the window\n", rss_before / 1024.0,
-          rss_store / 1024.0, N_JOBS, rss_window / 1024.0);
+  printf ("RSS: %.1f MiB before the store, %.1f MiB with %d jobs, %.1f MiB with the window\n",
+          rss_before / 1024.0, rss_store / 1024.0, N_JOBS, rss_window / 1024.0);
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_array_unref (frame_times);
