@@ -247,11 +247,31 @@ wevion_hub_db_save (WevionHubDb *self, WevionJob *job, GError **error)
   return TRUE;
 }
 
+/* One parser for every row (main thread only): json_from_string() builds a parser per call. */
+static JsonNode *
+parse_text (const char *text)
+{
+  static JsonParser *parser;
+  JsonNode *root;
+
+  if (text == NULL)
+    return NULL;
+  if (parser == NULL)
+    parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, text, -1, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  return root ? json_node_ref (root) : NULL;
+}
+
 static JsonObject *
 text_to_object (const char *text)
 {
-  g_autoptr (JsonNode) node = text ? json_from_string (text, NULL) : NULL;
+  g_autoptr (JsonNode) node = NULL;
 
+  if (text == NULL || g_str_equal (text, "{}"))
+    return json_object_new ();
+  node = parse_text (text);
   if (node && JSON_NODE_HOLDS_OBJECT (node))
     return json_object_ref (json_node_get_object (node));
   return json_object_new ();
@@ -270,7 +290,8 @@ row_to_job (sqlite3_stmt *s)
 {
   g_autoptr (JsonObject) settings = text_to_object ((const char *) sqlite3_column_text (s, 6));
   g_autoptr (JsonObject) metadata = text_to_object ((const char *) sqlite3_column_text (s, 11));
-  g_autoptr (JsonNode) files = json_from_string ((const char *) sqlite3_column_text (s, 7), NULL);
+  const char *files_text = (const char *) sqlite3_column_text (s, 7);
+  g_autoptr (JsonNode) files = files_text && !g_str_equal (files_text, "[]") ? parse_text (files_text) : NULL;
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) urls = NULL;
   g_autoptr (GDateTime) created = column_time (s, 12);

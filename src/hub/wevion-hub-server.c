@@ -186,7 +186,8 @@ finish_api (WevionHub *hub, SoupServerMessage *msg)
 {
   SoupMessageBody *body = soup_server_message_get_response_body (msg);
 
-  if (soup_server_message_get_status (msg) == 200 && body && body->length > 1)
+  if ((hub->faults.malformed > 0 || hub->faults.truncate > 0) && soup_server_message_get_status (msg) == 200
+      && body && body->length > 1)
     {
       g_autoptr (GBytes) bytes = soup_message_body_flatten (body);
       gsize len = 0;
@@ -218,12 +219,27 @@ static const char *const ext_fields[]
     = { "updated_at", "started_at",        "progress", "queue_position", "error_code", "retryable",
         "archived",   "result_expires_at", NULL };
 
+/* Signing is the costliest part of a list answer, and expiries are quantised, so signed paths
+ * are cached until the expiry moves on. */
 static char *
 signed_url (WevionHub *hub, const char *base, const char *id, const char *name, gint64 expires)
 {
   g_autofree char *path = g_strdup_printf ("/files/%s/%s", id, name);
-  g_autofree char *signed_path = wevion_hub_signer_sign_path (hub->signer, path, expires);
+  const char *signed_path;
 
+  if (hub->sign_cache_expires != expires || g_hash_table_size (hub->sign_cache) > 200000)
+    {
+      g_hash_table_remove_all (hub->sign_cache);
+      hub->sign_cache_expires = expires;
+    }
+  signed_path = g_hash_table_lookup (hub->sign_cache, path);
+  if (signed_path == NULL)
+    {
+      char *fresh = wevion_hub_signer_sign_path (hub->signer, path, expires);
+
+      g_hash_table_insert (hub->sign_cache, g_strdup (path), fresh);
+      signed_path = fresh;
+    }
   return g_strconcat (base, signed_path, NULL);
 }
 
@@ -1415,6 +1431,7 @@ gboolean
 wevion_hub_server_setup (WevionHub *hub, GError **error)
 {
   hub->stats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  hub->sign_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   hub->server = soup_server_new ("server-header", "wevion-hub/" PACKAGE_VERSION " ", NULL);
   g_signal_connect (hub->server, "request-finished", G_CALLBACK (request_finished_cb), hub);
   g_signal_connect (hub->server, "request-aborted", G_CALLBACK (request_finished_cb), hub);
