@@ -1427,6 +1427,21 @@ default_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
   respond_error (msg, 404, "not_found", "No such endpoint.");
 }
 
+/* Refuses an announced oversized body before it is read. */
+static void
+early_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer data)
+{
+  SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+
+  if (soup_message_headers_get_encoding (req) == SOUP_ENCODING_CONTENT_LENGTH
+      && soup_message_headers_get_content_length (req) > MAX_BODY)
+    {
+      set_route (msg, "api");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+      respond_error (msg, 413, "too_large", "The request body is larger than 1 MiB.");
+    }
+}
+
 gboolean
 wevion_hub_server_setup (WevionHub *hub, GError **error)
 {
@@ -1436,6 +1451,7 @@ wevion_hub_server_setup (WevionHub *hub, GError **error)
   g_signal_connect (hub->server, "request-finished", G_CALLBACK (request_finished_cb), hub);
   g_signal_connect (hub->server, "request-aborted", G_CALLBACK (request_finished_cb), hub);
   soup_server_add_handler (hub->server, NULL, default_cb, hub, NULL);
+  soup_server_add_early_handler (hub->server, NULL, early_cb, hub, NULL);
   soup_server_add_handler (hub->server, "/api", api_cb, hub, NULL);
   soup_server_add_handler (hub->server, "/files", files_cb, hub, NULL);
   soup_server_add_handler (hub->server, "/drive", drive_cb, hub, NULL);
