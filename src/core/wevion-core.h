@@ -1,10 +1,15 @@
 /* wevion-core.h: libwevion-core, the app's model and network, with no GTK in it. */
 #pragma once
 
+#include "wevion-cache.h"
+#include "wevion-client.h"
 #include "wevion-enums.h"
+#include "wevion-job-store.h"
 #include "wevion-job.h"
 #include "wevion-json.h"
 #include "wevion-money.h"
+#include "wevion-fetch.h"
+#include "wevion-poller.h"
 
 G_BEGIN_DECLS
 

@@ -1,0 +1,572 @@
+/* wevion-cache.c: the local SQLite cache.
+ *
+ * Tables: jobs (id, created_at, json), hidden (id). PRAGMA user_version holds the schema version; a
+ * file that is not a database, is corrupt, or has a newer schema is moved aside and rebuilt (with a
+ * logged message, never a crash). Writes happen in a worker thread, in one transaction per batch,
+ * at most about once a second. */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "wevion-cache.h"
+#include "wevion-json.h"
+
+#define FLUSH_DELAY_MS 1000
+
+G_DEFINE_QUARK (wevion - cache - error - quark, wevion_cache_error)
+
+struct _WevionCache
+{
+  GObject parent_instance;
+
+  char *path;
+  sqlite3 *db;
+  gboolean was_rebuilt;
+
+  WevionJobStore *store; /* attached, weak */
+  gulong changed_handler;
+  gulong hidden_handler;
+  GHashTable *dirty;        /* id → WevionJob (ref) */
+  GHashTable *hidden_dirty; /* id → GINT_TO_POINTER (hidden + 1) */
+  guint flush_id;
+  GThreadPool *writer;
+  GMutex lock;
+  GCond idle_cond;
+  guint pending_batches;
+};
+
+G_DEFINE_FINAL_TYPE (WevionCache, wevion_cache, G_TYPE_OBJECT)
+
+static const char schema_sql[]
+    = "CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, created_at INTEGER, json "
+      "TEXT NOT NULL);"
+      "CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at DESC);"
+      "CREATE TABLE IF NOT EXISTS hidden (id TEXT PRIMARY KEY);";
+
+typedef struct
+{
+  GPtrArray *ids;   /* char* */
+  GPtrArray *texts; /* char* JSON, or NULL for a delete */
+  GPtrArray *times; /* gint64* */
+  GPtrArray *hidden_ids;
+  GArray *hidden_values; /* gboolean */
+} Batch;
+
+static void
+batch_free (Batch *batch)
+{
+  g_ptr_array_unref (batch->ids);
+  g_ptr_array_unref (batch->texts);
+  g_ptr_array_unref (batch->times);
+  g_ptr_array_unref (batch->hidden_ids);
+  g_array_unref (batch->hidden_values);
+  g_free (batch);
+}
+
+static Batch *
+batch_new (void)
+{
+  Batch *batch = g_new0 (Batch, 1);
+
+  batch->ids = g_ptr_array_new_with_free_func (g_free);
+  batch->texts = g_ptr_array_new_with_free_func (g_free);
+  batch->times = g_ptr_array_new_with_free_func (g_free);
+  batch->hidden_ids = g_ptr_array_new_with_free_func (g_free);
+  batch->hidden_values = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  return batch;
+}
+
+static gboolean
+exec (WevionCache *self, const char *sql, GError **error)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, &message) != SQLITE_OK)
+    {
+      g_set_error (error, WEVION_CACHE_ERROR, WEVION_CACHE_ERROR_SQL, "%s", message ? message : "SQL error");
+      sqlite3_free (message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+write_batch (WevionCache *self, Batch *batch, GError **error)
+{
+  sqlite3_stmt *put = NULL, *hide = NULL, *unhide = NULL;
+  gboolean ok = FALSE;
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (sqlite3_prepare_v2 (self->db, "INSERT OR REPLACE INTO jobs (id, created_at, json) VALUES (?, ?, ?)", -1,
+                          &put, NULL)
+          != SQLITE_OK
+      || sqlite3_prepare_v2 (self->db, "INSERT OR IGNORE INTO hidden (id) VALUES (?)", -1, &hide, NULL)
+             != SQLITE_OK
+      || sqlite3_prepare_v2 (self->db, "DELETE FROM hidden WHERE id = ?", -1, &unhide, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, WEVION_CACHE_ERROR, WEVION_CACHE_ERROR_SQL, "%s", sqlite3_errmsg (self->db));
+      goto out;
+    }
+  for (guint i = 0; i < batch->ids->len; i++)
+    {
+      sqlite3_reset (put);
+      sqlite3_bind_text (put, 1, g_ptr_array_index (batch->ids, i), -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (put, 2, *(gint64 *) g_ptr_array_index (batch->times, i));
+      sqlite3_bind_text (put, 3, g_ptr_array_index (batch->texts, i), -1, SQLITE_STATIC);
+      if (sqlite3_step (put) != SQLITE_DONE)
+        {
+          g_set_error (error, WEVION_CACHE_ERROR, WEVION_CACHE_ERROR_SQL, "%s", sqlite3_errmsg (self->db));
+          goto out;
+        }
+    }
+  for (guint i = 0; i < batch->hidden_ids->len; i++)
+    {
+      sqlite3_stmt *stmt = g_array_index (batch->hidden_values, gboolean, i) ? hide : unhide;
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_text (stmt, 1, g_ptr_array_index (batch->hidden_ids, i), -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          g_set_error (error, WEVION_CACHE_ERROR, WEVION_CACHE_ERROR_SQL, "%s", sqlite3_errmsg (self->db));
+          goto out;
+        }
+    }
+  ok = TRUE;
+out:
+  sqlite3_finalize (put);
+  sqlite3_finalize (hide);
+  sqlite3_finalize (unhide);
+  if (ok)
+    ok = exec (self, "COMMIT", error);
+  else
+    exec (self, "ROLLBACK", NULL);
+  return ok;
+}
+
+static void
+writer_func (gpointer data, gpointer user_data)
+{
+  WevionCache *self = user_data;
+  Batch *batch = data;
+  g_autoptr (GError) error = NULL;
+
+  if (!write_batch (self, batch, &error))
+    g_warning ("Could not save the job cache %s: %s", self->path, error->message);
+  batch_free (batch);
+  g_mutex_lock (&self->lock);
+  self->pending_batches--;
+  g_cond_broadcast (&self->idle_cond);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+wait_idle (WevionCache *self)
+{
+  g_mutex_lock (&self->lock);
+  while (self->pending_batches > 0)
+    g_cond_wait (&self->idle_cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+}
+
+static void flush_now (WevionCache *self);
+
+static void
+wevion_cache_dispose (GObject *object)
+{
+  WevionCache *self = WEVION_CACHE (object);
+
+  if (self->store)
+    {
+      flush_now (self);
+      g_clear_signal_handler (&self->changed_handler, self->store);
+      g_clear_signal_handler (&self->hidden_handler, self->store);
+      g_object_remove_weak_pointer (G_OBJECT (self->store), (gpointer *) &self->store);
+      self->store = NULL;
+    }
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  if (self->writer)
+    {
+      g_thread_pool_free (self->writer, FALSE, TRUE);
+      self->writer = NULL;
+    }
+  G_OBJECT_CLASS (wevion_cache_parent_class)->dispose (object);
+}
+
+static void
+wevion_cache_finalize (GObject *object)
+{
+  WevionCache *self = WEVION_CACHE (object);
+
+  if (self->db)
+    sqlite3_close (self->db);
+  g_free (self->path);
+  g_hash_table_unref (self->dirty);
+  g_hash_table_unref (self->hidden_dirty);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->idle_cond);
+  G_OBJECT_CLASS (wevion_cache_parent_class)->finalize (object);
+}
+
+static void
+wevion_cache_class_init (WevionCacheClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = wevion_cache_dispose;
+  object_class->finalize = wevion_cache_finalize;
+}
+
+static void
+wevion_cache_init (WevionCache *self)
+{
+  self->dirty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->hidden_dirty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->idle_cond);
+}
+
+char *
+wevion_cache_get_default_path (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "wevion-jobs", "cache.db", NULL);
+}
+
+/* Opens and checks the file; FALSE with a reason when it must be rebuilt. */
+static gboolean
+try_open (WevionCache *self, char **reason)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version = -1;
+  int rc;
+
+  rc = sqlite3_open_v2 (self->path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      *reason = g_strdup (self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      return FALSE;
+    }
+  sqlite3_busy_timeout (self->db, 5000);
+  rc = sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL);
+  if (rc == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  else
+    {
+      *reason = g_strdup (sqlite3_errmsg (self->db));
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  sqlite3_finalize (stmt);
+  if (version > WEVION_CACHE_SCHEMA_VERSION)
+    {
+      *reason
+          = g_strdup_printf ("it has schema version %d, newer than %d", version, WEVION_CACHE_SCHEMA_VERSION);
+      return FALSE;
+    }
+  /* a cheap integrity check of the pages we use */
+  rc = sqlite3_prepare_v2 (self->db, "PRAGMA quick_check(1)", -1, &stmt, NULL);
+  if (rc != SQLITE_OK || sqlite3_step (stmt) != SQLITE_ROW
+      || g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "ok") != 0)
+    {
+      *reason = g_strdup (rc == SQLITE_OK && sqlite3_column_text (stmt, 0)
+                              ? (const char *) sqlite3_column_text (stmt, 0)
+                              : sqlite3_errmsg (self->db));
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  sqlite3_finalize (stmt);
+  {
+    g_autoptr (GError) error = NULL;
+    g_autofree char *sql = g_strdup_printf ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; %s PRAGMA "
+                                            "user_version=%d;",
+                                            schema_sql, WEVION_CACHE_SCHEMA_VERSION);
+
+    if (!exec (self, sql, &error))
+      {
+        *reason = g_strdup (error->message);
+        return FALSE;
+      }
+  }
+  return TRUE;
+}
+
+static void
+move_aside (const char *path)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%S");
+  g_autofree char *aside = g_strdup_printf ("%s.broken-%s", path, stamp);
+  const char *suffixes[] = { "-wal", "-shm", "-journal" };
+
+  if (g_rename (path, aside) != 0)
+    g_unlink (path);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *extra = g_strconcat (path, suffixes[i], NULL);
+
+      g_unlink (extra);
+    }
+  g_message ("Moved the unreadable job cache aside to %s", aside);
+}
+
+WevionCache *
+wevion_cache_new (const char *path, GError **error)
+{
+  g_autoptr (WevionCache) self = g_object_new (WEVION_TYPE_CACHE, NULL);
+  g_autofree char *dir = NULL;
+  g_autofree char *reason = NULL;
+
+  self->path = path ? g_strdup (path) : wevion_cache_get_default_path ();
+  dir = g_path_get_dirname (self->path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, WEVION_CACHE_ERROR, WEVION_CACHE_ERROR_OPEN, "Could not create %s: %s", dir,
+                   g_strerror (saved));
+      return NULL;
+    }
+  if (!try_open (self, &reason))
+    {
+      g_message ("The job cache %s cannot be used (%s): rebuilding it", self->path, reason);
+      g_clear_pointer (&reason, g_free);
+      if (self->db)
+        {
+          sqlite3_close (self->db);
+          self->db = NULL;
+        }
+      move_aside (self->path);
+      self->was_rebuilt = TRUE;
+      if (!try_open (self, &reason))
+        {
+          g_set_error (error, WEVION_CACHE_ERROR, WEVION_CACHE_ERROR_OPEN,
+                       "Could not create the job cache %s: %s", self->path, reason);
+          return NULL;
+        }
+    }
+  self->writer = g_thread_pool_new (writer_func, self, 1, FALSE, NULL);
+  return g_steal_pointer (&self);
+}
+
+const char *
+wevion_cache_get_path (WevionCache *self)
+{
+  return self->path;
+}
+
+gboolean
+wevion_cache_get_was_rebuilt (WevionCache *self)
+{
+  return self->was_rebuilt;
+}
+
+guint
+wevion_cache_load (WevionCache *self, WevionJobStore *store)
+{
+  sqlite3_stmt *stmt = NULL;
+  g_autoptr (GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  guint bad = 0;
+
+  g_return_val_if_fail (WEVION_IS_CACHE (self), 0);
+  g_return_val_if_fail (WEVION_IS_JOB_STORE (store), 0);
+
+  wait_idle (self);
+  if (sqlite3_prepare_v2 (self->db, "SELECT json FROM jobs", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      int rc;
+
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          const char *text = (const char *) sqlite3_column_text (stmt, 0);
+          int len = sqlite3_column_bytes (stmt, 0);
+          g_autoptr (GError) error = NULL;
+          WevionJob *job = text ? wevion_job_parse (text, (gsize) len, &error) : NULL;
+
+          if (job)
+            g_ptr_array_add (jobs, job);
+          else
+            bad++;
+        }
+      if (rc != SQLITE_DONE)
+        g_message ("Reading the job cache stopped early: %s", sqlite3_errmsg (self->db));
+    }
+  else
+    g_message ("Could not read the job cache: %s", sqlite3_errmsg (self->db));
+  sqlite3_finalize (stmt);
+  if (bad)
+    g_message ("Skipped %u unreadable rows of the job cache", bad);
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT id FROM hidden", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          const char *id = (const char *) sqlite3_column_text (stmt, 0);
+
+          /* before the attach: nothing is written back */
+          if (id && (self->store != store || !wevion_job_store_is_hidden (store, id)))
+            {
+              if (self->store == store)
+                g_signal_handler_block (store, self->hidden_handler);
+              wevion_job_store_hide (store, id);
+              if (self->store == store)
+                g_signal_handler_unblock (store, self->hidden_handler);
+            }
+        }
+    }
+  sqlite3_finalize (stmt);
+
+  if (self->store == store)
+    g_signal_handler_block (store, self->changed_handler);
+  wevion_job_store_merge (store, jobs);
+  if (self->store == store)
+    g_signal_handler_unblock (store, self->changed_handler);
+  return jobs->len;
+}
+
+static Batch *
+take_batch (WevionCache *self)
+{
+  Batch *batch = batch_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->dirty);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      WevionJob *job = value;
+      g_autoptr (JsonNode) node = wevion_job_to_json (job);
+      GDateTime *created = wevion_job_get_created_at (job);
+      gint64 *t = g_new (gint64, 1);
+
+      *t = created ? g_date_time_to_unix (created) : 0;
+      g_ptr_array_add (batch->ids, g_strdup (key));
+      g_ptr_array_add (batch->texts, wevion_json_to_string (node));
+      g_ptr_array_add (batch->times, t);
+    }
+  g_hash_table_remove_all (self->dirty);
+  g_hash_table_iter_init (&iter, self->hidden_dirty);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      gboolean hidden = GPOINTER_TO_INT (value) - 1;
+
+      g_ptr_array_add (batch->hidden_ids, g_strdup (key));
+      g_array_append_val (batch->hidden_values, hidden);
+    }
+  g_hash_table_remove_all (self->hidden_dirty);
+  return batch;
+}
+
+static void
+flush_now (WevionCache *self)
+{
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  if (g_hash_table_size (self->dirty) == 0 && g_hash_table_size (self->hidden_dirty) == 0)
+    return;
+  g_mutex_lock (&self->lock);
+  self->pending_batches++;
+  g_mutex_unlock (&self->lock);
+  g_thread_pool_push (self->writer, take_batch (self), NULL);
+}
+
+static gboolean
+flush_cb (gpointer data)
+{
+  WevionCache *self = data;
+
+  self->flush_id = 0;
+  flush_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_flush (WevionCache *self)
+{
+  if (self->flush_id == 0)
+    self->flush_id = g_timeout_add (FLUSH_DELAY_MS, flush_cb, self);
+}
+
+static void
+jobs_changed_cb (WevionJobStore *store, GPtrArray *jobs, gpointer data)
+{
+  WevionCache *self = data;
+
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      WevionJob *job = g_ptr_array_index (jobs, i);
+
+      g_hash_table_replace (self->dirty, g_strdup (wevion_job_get_id (job)), g_object_ref (job));
+    }
+  schedule_flush (self);
+}
+
+static void
+hidden_changed_cb (WevionJobStore *store, const char *id, gboolean hidden, gpointer data)
+{
+  WevionCache *self = data;
+
+  g_hash_table_replace (self->hidden_dirty, g_strdup (id), GINT_TO_POINTER (hidden + 1));
+  schedule_flush (self);
+}
+
+void
+wevion_cache_attach (WevionCache *self, WevionJobStore *store)
+{
+  g_return_if_fail (WEVION_IS_CACHE (self));
+  g_return_if_fail (WEVION_IS_JOB_STORE (store));
+  g_return_if_fail (self->store == NULL);
+
+  self->store = store;
+  g_object_add_weak_pointer (G_OBJECT (store), (gpointer *) &self->store);
+  self->changed_handler = g_signal_connect (store, "jobs-changed", G_CALLBACK (jobs_changed_cb), self);
+  self->hidden_handler = g_signal_connect (store, "hidden-changed", G_CALLBACK (hidden_changed_cb), self);
+}
+
+void
+wevion_cache_flush (WevionCache *self)
+{
+  g_return_if_fail (WEVION_IS_CACHE (self));
+  flush_now (self);
+  wait_idle (self);
+}
+
+gboolean
+wevion_cache_save_all (WevionCache *self, WevionJobStore *store, GError **error)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (store));
+  g_autoptr (GPtrArray) hidden = wevion_job_store_get_hidden_ids (store);
+  Batch *batch = batch_new ();
+  gboolean ok;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (WevionJob) job = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+      g_hash_table_replace (self->dirty, g_strdup (wevion_job_get_id (job)), g_object_ref (job));
+    }
+  for (guint i = 0; i < hidden->len; i++)
+    g_hash_table_replace (self->hidden_dirty, g_strdup (g_ptr_array_index (hidden, i)), GINT_TO_POINTER (2));
+  batch_free (batch);
+  batch = take_batch (self);
+  wait_idle (self);
+  ok = write_batch (self, batch, error);
+  batch_free (batch);
+  return ok;
+}
+
+guint
+wevion_cache_count_rows (WevionCache *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  guint n = 0;
+
+  wait_idle (self);
+  if (sqlite3_prepare_v2 (self->db, "SELECT count(*) FROM jobs", -1, &stmt, NULL) == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW)
+    n = (guint) sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}

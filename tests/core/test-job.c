@@ -1,0 +1,289 @@
+/* test-job.c: the job model: reading rules, transitions, failure kinds, money. */
+#include "config.h"
+
+#include <string.h>
+
+#include "wevion-core.h"
+
+#define ROW_FMT                                                                                              \
+  "{\"id\":\"%s\",\"user_id\":\"u1\",\"type\":\"image\",\"status\":\"%s\",\"provider\":\"flux_2_pro\","      \
+  "\"prompt\":\"a cat\",\"settings\":{},\"result_urls\":[],\"error_message\":null,\"cost_cents\":%s,"        \
+  "\"drive_folder_id\":null,\"metadata\":{},\"created_at\":\"2026-11-01T10:00:00Z\",\"completed_at\":null%"  \
+  "s}"
+
+static char *
+row (const char *id, const char *status, const char *cost, const char *extra)
+{
+  return g_strdup_printf (ROW_FMT, id, status, cost, extra ? extra : "");
+}
+
+static void
+test_unknown_fields_ignored (void)
+{
+  g_autofree char *text = row ("a", "pending", "0", ",\"shiny_new_field\":{\"x\":[1,2]},\"progress\":40");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WevionJob) job = wevion_job_parse (text, strlen (text), &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (wevion_job_get_id (job), ==, "a");
+  g_assert_cmpint (wevion_job_get_progress (job), ==, 40);
+  g_assert_cmpint (wevion_job_get_status (job), ==, WEVION_JOB_STATUS_PENDING);
+}
+
+static void
+test_unknown_status_kept (void)
+{
+  g_autofree char *text = row ("a", "teleporting", "0", ",\"type\":\"hologram\"");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WevionJob) job = wevion_job_parse (text, strlen (text), &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (wevion_job_get_status (job), ==, WEVION_JOB_STATUS_UNKNOWN);
+  g_assert_cmpstr (wevion_job_get_status_name (job), ==, "teleporting");
+}
+
+static void
+test_bad_rows_skipped (void)
+{
+  g_autofree char *good1 = row ("a", "pending", "0", NULL);
+  g_autofree char *good2 = row ("b", "completed", "25", NULL);
+  g_autofree char *negative = row ("c", "completed", "-5", NULL);
+  g_autofree char *huge = row ("d", "completed", "1e300", NULL);
+  g_autofree char *fraction = row ("e", "completed", "2.5", NULL);
+  g_autofree char *text = g_strdup_printf ("[%s, 42, {\"id\":\"x\"}, %s, %s, %s, %s, \"str\", null]", good1,
+                                           negative, huge, fraction, good2);
+  g_autoptr (GError) error = NULL;
+  guint skipped = 0;
+  g_autoptr (GPtrArray) jobs = wevion_job_list_parse (text, strlen (text), NULL, &skipped, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 2);
+  g_assert_cmpuint (skipped, ==, 7);
+  g_assert_cmpstr (wevion_job_get_id (g_ptr_array_index (jobs, 0)), ==, "a");
+  g_assert_cmpstr (wevion_job_get_id (g_ptr_array_index (jobs, 1)), ==, "b");
+  g_assert_cmpint (wevion_job_get_cost_cents (g_ptr_array_index (jobs, 1)), ==, 25);
+}
+
+static void
+test_both_shapes (void)
+{
+  g_autofree char *a = row ("a", "pending", "0", NULL);
+  g_autofree char *bare = g_strdup_printf ("[%s]", a);
+  g_autofree char *wrapped = g_strdup_printf ("{\"jobs\":[%s],\"next_cursor\":\"c2\"}", a);
+  g_autofree char *wrapped_end = g_strdup_printf ("{\"jobs\":[%s],\"next_cursor\":null}", a);
+  g_autofree char *cursor = NULL;
+  g_autoptr (GPtrArray) j1 = wevion_job_list_parse (bare, strlen (bare), &cursor, NULL, NULL);
+  g_autoptr (GPtrArray) j2 = NULL;
+  g_autoptr (GPtrArray) j3 = NULL;
+
+  g_assert_nonnull (j1);
+  g_assert_cmpuint (j1->len, ==, 1);
+  g_assert_null (cursor);
+  j2 = wevion_job_list_parse (wrapped, strlen (wrapped), &cursor, NULL, NULL);
+  g_assert_cmpuint (j2->len, ==, 1);
+  g_assert_cmpstr (cursor, ==, "c2");
+  g_clear_pointer (&cursor, g_free);
+  j3 = wevion_job_list_parse (wrapped_end, strlen (wrapped_end), &cursor, NULL, NULL);
+  g_assert_cmpuint (j3->len, ==, 1);
+  g_assert_null (cursor);
+}
+
+static void
+test_refused_documents (void)
+{
+  GString *deep = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  const char bad_utf8[] = "[\"\xff\xfe\"]";
+  GPtrArray *jobs;
+
+  for (int i = 0; i < 65; i++)
+    g_string_append_c (deep, '[');
+  for (int i = 0; i < 65; i++)
+    g_string_append_c (deep, ']');
+  jobs = wevion_job_list_parse (deep->str, deep->len, NULL, NULL, &error);
+  g_assert_null (jobs);
+  g_assert_error (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_TOO_DEEP);
+  g_clear_error (&error);
+  g_string_free (deep, TRUE);
+
+  jobs = wevion_job_list_parse ("", 0, NULL, NULL, &error);
+  g_assert_null (jobs);
+  g_assert_error (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_EMPTY);
+  g_clear_error (&error);
+  jobs = wevion_job_list_parse ("  \n", 3, NULL, NULL, &error);
+  g_assert_error (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_EMPTY);
+  g_clear_error (&error);
+
+  jobs = wevion_job_list_parse ("\"hello\"", 7, NULL, NULL, &error);
+  g_assert_null (jobs);
+  g_assert_error (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_WRONG_ROOT);
+  g_clear_error (&error);
+
+  g_assert_null (wevion_job_parse ("[1]", 3, &error));
+  g_assert_error (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_WRONG_ROOT);
+  g_clear_error (&error);
+
+  jobs = wevion_job_list_parse (bad_utf8, strlen (bad_utf8), NULL, NULL, &error);
+  g_assert_null (jobs);
+  g_assert_error (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_INVALID_UTF8);
+  g_clear_error (&error);
+
+  jobs = wevion_job_list_parse ("[{", 2, NULL, NULL, &error);
+  g_assert_null (jobs);
+  g_assert_error (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_SYNTAX);
+}
+
+static void
+test_roundtrip (void)
+{
+  g_autofree char *text = row ("a", "completed", "125",
+                               ",\"result_urls\":[\"https://x/1.png\"],\"metadata\":{\"retry_of\":\"z\"},"
+                               "\"updated_at\":\"2026-11-01T10:01:00Z\"");
+  g_autoptr (WevionJob) job = wevion_job_parse (text, strlen (text), NULL);
+  g_autoptr (JsonNode) node = wevion_job_to_json (job);
+  g_autofree char *again = wevion_json_to_string (node);
+  g_autoptr (WevionJob) copy = wevion_job_parse (again, strlen (again), NULL);
+
+  g_assert_nonnull (copy);
+  g_assert_cmpstr (wevion_job_get_retry_of (copy), ==, "z");
+  g_assert_cmpint (wevion_job_get_cost_cents (copy), ==, 125);
+  g_assert_cmpuint (wevion_job_get_n_result_urls (copy), ==, 1);
+  g_assert_true (g_date_time_equal (wevion_job_get_updated_at (copy), wevion_job_get_updated_at (job)));
+}
+
+typedef struct
+{
+  GArray *from;
+  GArray *to;
+} Transitions;
+
+static void
+transition_cb (WevionJob *job, WevionJobStatus from, WevionJobStatus to, Transitions *t)
+{
+  g_array_append_val (t->from, from);
+  g_array_append_val (t->to, to);
+}
+
+static WevionJob *
+job_with_status (const char *status)
+{
+  g_autofree char *text = row ("a", status, "0", NULL);
+
+  return wevion_job_parse (text, strlen (text), NULL);
+}
+
+static void
+test_transitions (void)
+{
+  g_autoptr (WevionJob) job = job_with_status ("pending");
+  g_autoptr (WevionJob) pending = job_with_status ("pending");
+  g_autoptr (WevionJob) processing = job_with_status ("processing");
+  g_autoptr (WevionJob) completed = job_with_status ("completed");
+  g_autoptr (WevionJob) failed = job_with_status ("failed");
+  Transitions t = { g_array_new (FALSE, FALSE, sizeof (int)), g_array_new (FALSE, FALSE, sizeof (int)) };
+
+  g_signal_connect (job, "transition", G_CALLBACK (transition_cb), &t);
+  g_assert_cmpint (wevion_job_update_from_job (job, pending), ==, WEVION_JOB_UPDATE_UNCHANGED);
+  g_assert_cmpint (wevion_job_update_from_job (job, processing), ==, WEVION_JOB_UPDATE_CHANGED);
+  g_assert_cmpint (wevion_job_update_from_job (job, processing), ==, WEVION_JOB_UPDATE_UNCHANGED);
+  g_assert_cmpint (wevion_job_update_from_job (job, pending), ==, WEVION_JOB_UPDATE_BACKWARDS);
+  g_assert_cmpint (wevion_job_update_from_job (job, completed), ==, WEVION_JOB_UPDATE_CHANGED);
+  g_assert_cmpint (wevion_job_update_from_job (job, failed), ==, WEVION_JOB_UPDATE_BACKWARDS);
+  g_assert_cmpint (wevion_job_update_from_job (job, processing), ==, WEVION_JOB_UPDATE_BACKWARDS);
+  g_assert_cmpint (wevion_job_get_status (job), ==, WEVION_JOB_STATUS_COMPLETED);
+  g_assert_cmpuint (t.from->len, ==, 2);
+  g_assert_cmpint (g_array_index (t.from, int, 0), ==, WEVION_JOB_STATUS_PENDING);
+  g_assert_cmpint (g_array_index (t.to, int, 0), ==, WEVION_JOB_STATUS_PROCESSING);
+  g_assert_cmpint (g_array_index (t.from, int, 1), ==, WEVION_JOB_STATUS_PROCESSING);
+  g_assert_cmpint (g_array_index (t.to, int, 1), ==, WEVION_JOB_STATUS_COMPLETED);
+
+  /* skipping is allowed: pending → failed directly */
+  {
+    g_autoptr (WevionJob) other = job_with_status ("pending");
+    Transitions t2 = { g_array_new (FALSE, FALSE, sizeof (int)), g_array_new (FALSE, FALSE, sizeof (int)) };
+
+    g_signal_connect (other, "transition", G_CALLBACK (transition_cb), &t2);
+    g_assert_cmpint (wevion_job_update_from_job (other, failed), ==, WEVION_JOB_UPDATE_CHANGED);
+    g_assert_cmpuint (t2.to->len, ==, 1);
+    g_assert_cmpint (g_array_index (t2.to, int, 0), ==, WEVION_JOB_STATUS_FAILED);
+    g_array_unref (t2.from);
+    g_array_unref (t2.to);
+  }
+  g_array_unref (t.from);
+  g_array_unref (t.to);
+}
+
+static WevionFailureKind
+kind_of (const char *extra)
+{
+  g_autofree char *text = row ("f", "failed", "0", extra);
+  g_autoptr (WevionJob) job = wevion_job_parse (text, strlen (text), NULL);
+
+  g_assert_nonnull (job);
+  return wevion_job_get_failure_kind (job);
+}
+
+static void
+test_failure_kinds (void)
+{
+  g_assert_cmpint (kind_of (",\"error_code\":\"content_moderation\",\"error_message\":\"Rejected\""), ==,
+                   WEVION_FAILURE_KIND_MODERATION);
+  g_assert_cmpint (kind_of (",\"error_code\":\"provider_error\",\"error_message\":\"upstream 502\""), ==,
+                   WEVION_FAILURE_KIND_TRANSIENT);
+  g_assert_cmpint (kind_of (",\"error_code\":\"canceled\",\"error_message\":\"Canceled\""), ==,
+                   WEVION_FAILURE_KIND_CANCELED);
+  g_assert_cmpint (kind_of (",\"error_message\":\"\""), ==, WEVION_FAILURE_KIND_NO_DETAILS);
+  g_assert_cmpint (kind_of (NULL), ==, WEVION_FAILURE_KIND_NO_DETAILS);
+  g_assert_cmpstr (wevion_failure_kind_get_advice (WEVION_FAILURE_KIND_MODERATION), !=, "");
+  {
+    g_autofree char *text = row ("p", "pending", "0", NULL);
+    g_autoptr (WevionJob) job = wevion_job_parse (text, strlen (text), NULL);
+
+    g_assert_cmpint (wevion_job_get_failure_kind (job), ==, WEVION_FAILURE_KIND_NONE);
+  }
+}
+
+static void
+test_money (void)
+{
+  struct
+  {
+    gint64 cents;
+    const char *text;
+  } cases[] = {
+    { 0, "$0.00" },
+    { 25, "$0.25" },
+    { 100, "$1.00" },
+    { 123450, "$1,234.50" },
+    { 100000000, "$1,000,000.00" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = wevion_format_cents (cases[i].cents);
+
+      g_assert_cmpstr (text, ==, cases[i].text);
+    }
+  {
+    g_autofree char *text = wevion_format_cents (-300);
+
+    g_assert_nonnull (strstr (text, "3.00"));
+    g_assert_true (g_str_has_prefix (text, "−") || g_str_has_prefix (text, "-"));
+  }
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/wevion/job/unknown-fields", test_unknown_fields_ignored);
+  g_test_add_func ("/wevion/job/unknown-status", test_unknown_status_kept);
+  g_test_add_func ("/wevion/job/bad-rows-skipped", test_bad_rows_skipped);
+  g_test_add_func ("/wevion/job/both-shapes", test_both_shapes);
+  g_test_add_func ("/wevion/job/refused-documents", test_refused_documents);
+  g_test_add_func ("/wevion/job/roundtrip", test_roundtrip);
+  g_test_add_func ("/wevion/job/transitions", test_transitions);
+  g_test_add_func ("/wevion/job/failure-kinds", test_failure_kinds);
+  g_test_add_func ("/wevion/money/format", test_money);
+  return g_test_run ();
+}
