@@ -502,6 +502,11 @@ test_render_names (void)
   g_assert_cmpint (w, ==, 1024);
   g_assert_cmpint (h, ==, 2048);
   g_assert_cmpint (wevion_hub_render_count (settings), ==, 4);
+  json_object_set_double_member (settings, "width", 1e300);
+  json_object_set_double_member (settings, "height", -1e300);
+  wevion_hub_render_size (WEVION_JOB_TYPE_IMAGE, settings, &w, &h);
+  g_assert_cmpint (w, ==, 2048);
+  g_assert_cmpint (h, ==, 64);
 }
 
 int
