@@ -59,6 +59,7 @@ struct _WevionHub
   GHashTable *stats;      /* route → WevionHubRouteStats */
   GHashTable *sign_cache; /* "/files/ID/NAME" → signed path, for sign_cache_expires */
   gint64 sign_cache_expires;
+  GHashTable *wire_cache; /* id → serialised row (see wire_row) */
   guint trickle_id;
   gboolean stopping;
 };

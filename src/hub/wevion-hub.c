@@ -217,6 +217,7 @@ wevion_hub_free (WevionHub *hub)
   g_clear_pointer (&hub->users, g_hash_table_unref);
   g_clear_pointer (&hub->stats, g_hash_table_unref);
   g_clear_pointer (&hub->sign_cache, g_hash_table_unref);
+  g_clear_pointer (&hub->wire_cache, g_hash_table_unref);
   g_clear_pointer (&hub->rand, g_rand_free);
   g_clear_pointer (&hub->fault_rand, g_rand_free);
   if (hub->tmp_dir)
