@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1098,9 +1099,18 @@ serve_file (WevionHub *hub, SoupServerMessage *msg, const char *path, const char
   bytes = g_mapped_file_get_bytes (mapped);
   size = g_bytes_get_size (bytes);
   {
-    g_autofree char *sum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, bytes);
+    /* from the file's identity, not its bytes: hashing megabytes would hold up the main loop */
+    GStatBuf st;
 
-    etag = g_strdup_printf ("\"%.32s\"", sum);
+    if (g_stat (path, &st) != 0)
+      {
+        respond_error (msg, 404, "not_found", "No such file.");
+        return;
+      }
+    etag = g_strdup_printf (
+        "\"%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x\"", (guint64) st.st_ino,
+        (guint64) st.st_mtim.tv_sec * G_GUINT64_CONSTANT (1000000000) + (guint64) st.st_mtim.tv_nsec,
+        (guint64) size);
   }
   if (drop)
     {
