@@ -1507,6 +1507,7 @@ admin_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
       json_object_set_int_member (o, "jobs", wevion_hub_db_count (hub->db));
       json_object_set_int_member (o, "pending", g_queue_get_length (&hub->pending));
       json_object_set_int_member (o, "processing", g_hash_table_size (hub->running));
+      json_object_set_int_member (o, "in_flight", hub->n_background);
       json_node_set_object (root, o);
       respond (msg, 200, "application/json", wevion_json_to_string (root));
       return;

@@ -79,9 +79,20 @@ test_sigterm (void)
   soup_session_send_and_read_async (s, msg, G_PRIORITY_DEFAULT, NULL, read_cb, &body);
   while (!wrote)
     g_main_context_iteration (NULL, TRUE);
-  until = g_get_monotonic_time () + 300 * 1000;
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, FALSE);
+  /* wait until the hub holds it (its stats count answers in flight) */
+  until = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (TRUE)
+    {
+      g_autoptr (SoupSession) admin = hub_session ();
+      g_autoptr (HubReply) r = hub_get (admin, hub, "/admin/stats", NULL);
+      g_autoptr (JsonNode) node = hub_reply_json (r);
+
+      if (json_object_get_int_member (json_node_get_object (node), "in_flight") >= 1)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, until);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
   g_subprocess_send_signal (hub->proc, SIGTERM);
   while (body == NULL)
     g_main_context_iteration (NULL, TRUE);
