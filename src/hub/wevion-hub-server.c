@@ -1347,6 +1347,14 @@ drive_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
   page_respond (msg, 200, s);
 }
 
+static gboolean
+is_audio_url (const char *url)
+{
+  g_autofree char *path = g_strndup (url, strcspn (url, "?#"));
+
+  return g_str_has_suffix (path, ".wav") || g_str_has_suffix (path, ".mp3");
+}
+
 static void
 campaign_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer data)
 {
@@ -1371,7 +1379,12 @@ campaign_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHash
 
       g_string_append_printf (
           s, "<p>Pre-selected creative from job <code id=\"creative-job\">%s</code></p>\n", j);
-      if (url)
+      if (url && is_audio_url (url))
+        g_string_append_printf (s,
+                                "<p><audio id=\"creative\" controls src=\"%s\"></audio></p>\n"
+                                "<p><a href=\"%s\">Open the file</a></p>\n",
+                                u, u);
+      else if (url)
         g_string_append_printf (s,
                                 "<p><img id=\"creative\" src=\"%s\" alt=\"the selected creative\"></p>\n"
                                 "<p><a href=\"%s\">Open the file</a></p>\n",
