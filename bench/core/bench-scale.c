@@ -5,9 +5,11 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/resource.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "wevion-core.h"
 
@@ -20,13 +22,28 @@ now_ms (void)
   return g_get_monotonic_time () / 1000.0;
 }
 
+/* VmHWM: the peak resident size of this process image (ru_maxrss survives exec, this does not) */
 static long
 peak_rss_kb (void)
 {
-  struct rusage usage;
+  g_autofree char *text = NULL;
+  const char *at;
 
-  getrusage (RUSAGE_SELF, &usage);
-  return usage.ru_maxrss;
+  if (!g_file_get_contents ("/proc/self/status", &text, NULL, NULL) || (at = strstr (text, "VmHWM:")) == NULL)
+    return 0;
+  return atol (at + strlen ("VmHWM:"));
+}
+
+/* resident now, in kB */
+static long
+rss_now_kb (void)
+{
+  g_autofree char *text = NULL;
+  long pages = 0, resident = 0;
+
+  if (g_file_get_contents ("/proc/self/statm", &text, NULL, NULL))
+    sscanf (text, "%ld %ld", &pages, &resident);
+  return resident * (sysconf (_SC_PAGESIZE) / 1024);
 }
 
 static char *
@@ -63,10 +80,37 @@ make_document (guint n)
   return g_string_free (out, FALSE);
 }
 
+/* a fresh process that only opens the cache and loads it: the app's warm start */
+static int
+load_only (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WevionCache) cache = NULL;
+  g_autoptr (WevionJobStore) store = wevion_job_store_new ();
+  long before = rss_now_kb ();
+  double t0 = now_ms ();
+  guint n;
+
+  cache = wevion_cache_new (path, &error);
+  if (cache == NULL)
+    g_error ("%s", error->message);
+  n = wevion_cache_load (cache, store);
+  printf (
+      "  warm start in a fresh process: %u jobs in %.0f ms, resident %ld MB → %ld MB (≈ %.1f kB per job), "
+      "peak %ld MB\n",
+      n, now_ms () - t0, before / 1024, rss_now_kb () / 1024, (double) (rss_now_kb () - before) / MAX (n, 1),
+      peak_rss_kb () / 1024);
+  return 0;
+}
+
 int
 main (int argc, char *argv[])
 {
-  guint n = argc > 1 ? (guint) atoi (argv[1]) : 100000;
+  guint n;
+
+  if (argc > 2 && g_str_equal (argv[1], "--load-only"))
+    return load_only (argv[2]);
+  n = argc > 1 ? (guint) atoi (argv[1]) : 100000;
   g_autofree char *document = NULL;
   g_autoptr (GPtrArray) jobs = NULL;
   g_autoptr (WevionJobStore) store = wevion_job_store_new ();
@@ -76,7 +120,7 @@ main (int argc, char *argv[])
   g_autofree char *dir = g_dir_make_tmp ("wevion-bench-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (dir, "cache.db", NULL);
   double t0, t_parse, t_merge, t_save, t_load, t_open;
-  long rss_doc, rss_store;
+  long rss_doc, rss_store, rss_store_now, rss_loaded_now;
   guint n_found = 0, n_found_unicode = 0;
   double search_ms, search_unicode_ms;
   GStatBuf st;
@@ -97,6 +141,8 @@ main (int argc, char *argv[])
   t_merge = now_ms () - t0;
   g_clear_pointer (&jobs, g_ptr_array_unref);
   rss_store = peak_rss_kb ();
+  malloc_trim (0);
+  rss_store_now = rss_now_kb ();
 
   cache = wevion_cache_new (path, &error);
   g_assert_no_error (error);
@@ -113,6 +159,10 @@ main (int argc, char *argv[])
   t0 = now_ms ();
   wevion_cache_load (cache, loaded);
   t_load = now_ms () - t0;
+  g_clear_object (&store);
+  malloc_trim (0);
+  rss_loaded_now = rss_now_kb ();
+  store = g_object_ref (loaded);
 
   t0 = now_ms ();
   {
@@ -138,10 +188,20 @@ main (int argc, char *argv[])
           g_list_model_get_n_items (G_LIST_MODEL (loaded)));
   printf ("  search \"FOX CASTLE\"          %10.1f ms  (%u hits)\n", search_ms, n_found);
   printf ("  search \"étoile\" (Unicode)    %10.1f ms  (%u hits)\n", search_unicode_ms, n_found_unicode);
-  printf ("  peak RSS: with the document %ld MB, with the store %ld MB, at the end %ld MB\n", rss_doc / 1024,
-          rss_store / 1024, peak_rss_kb () / 1024);
+  printf ("  peak RSS: with the document %ld MB, during the parse and merge %ld MB, at the end %ld MB\n",
+          rss_doc / 1024, rss_store / 1024, peak_rss_kb () / 1024);
+  printf ("  resident with the store (document and parse tree freed) %ld MB; with the store loaded from the "
+          "cache %ld MB (≈ %.1f kB per job)\n",
+          rss_store_now / 1024, rss_loaded_now / 1024, (double) rss_loaded_now / n);
 
   g_clear_object (&cache);
+  fflush (stdout);
+  {
+    const char *child_argv[] = { argv[0], "--load-only", path, NULL };
+
+    g_spawn_sync (NULL, (char **) child_argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL, NULL, NULL,
+                  NULL, NULL);
+  }
   {
     g_autofree char *wal = g_strconcat (path, "-wal", NULL);
     g_autofree char *shm = g_strconcat (path, "-shm", NULL);

@@ -364,17 +364,30 @@ wevion_cache_get_was_rebuilt (WevionCache *self)
   return self->was_rebuilt;
 }
 
-guint
-wevion_cache_load (WevionCache *self, WevionJobStore *store)
+typedef struct
 {
+  GPtrArray *jobs;
+  GPtrArray *hidden;
+} Loaded;
+
+static void
+loaded_free (Loaded *loaded)
+{
+  g_clear_pointer (&loaded->jobs, g_ptr_array_unref);
+  g_clear_pointer (&loaded->hidden, g_ptr_array_unref);
+  g_free (loaded);
+}
+
+/* Reads and parses every row; safe in a worker thread (the connection is serialized). */
+static Loaded *
+read_all (WevionCache *self)
+{
+  Loaded *loaded = g_new0 (Loaded, 1);
   sqlite3_stmt *stmt = NULL;
-  g_autoptr (GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
   guint bad = 0;
 
-  g_return_val_if_fail (WEVION_IS_CACHE (self), 0);
-  g_return_val_if_fail (WEVION_IS_JOB_STORE (store), 0);
-
-  wait_idle (self);
+  loaded->jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  loaded->hidden = g_ptr_array_new_with_free_func (g_free);
   if (sqlite3_prepare_v2 (self->db, "SELECT json FROM jobs", -1, &stmt, NULL) == SQLITE_OK)
     {
       int rc;
@@ -387,7 +400,7 @@ wevion_cache_load (WevionCache *self, WevionJobStore *store)
           WevionJob *job = text ? wevion_job_parse (text, (gsize) len, &error) : NULL;
 
           if (job)
-            g_ptr_array_add (jobs, job);
+            g_ptr_array_add (loaded->jobs, job);
           else
             bad++;
         }
@@ -401,30 +414,107 @@ wevion_cache_load (WevionCache *self, WevionJobStore *store)
     g_message ("Skipped %u unreadable rows of the job cache", bad);
 
   if (sqlite3_prepare_v2 (self->db, "SELECT id FROM hidden", -1, &stmt, NULL) == SQLITE_OK)
-    {
-      while (sqlite3_step (stmt) == SQLITE_ROW)
-        {
-          const char *id = (const char *) sqlite3_column_text (stmt, 0);
-
-          /* before the attach: nothing is written back */
-          if (id && (self->store != store || !wevion_job_store_is_hidden (store, id)))
-            {
-              if (self->store == store)
-                g_signal_handler_block (store, self->hidden_handler);
-              wevion_job_store_hide (store, id);
-              if (self->store == store)
-                g_signal_handler_unblock (store, self->hidden_handler);
-            }
-        }
-    }
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      if (sqlite3_column_text (stmt, 0))
+        g_ptr_array_add (loaded->hidden, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
   sqlite3_finalize (stmt);
+  return loaded;
+}
 
-  if (self->store == store)
-    g_signal_handler_block (store, self->changed_handler);
-  wevion_job_store_merge (store, jobs);
-  if (self->store == store)
-    g_signal_handler_unblock (store, self->changed_handler);
-  return jobs->len;
+/* Into the store, without writing any of it back. */
+static guint
+apply_loaded (WevionCache *self, WevionJobStore *store, Loaded *loaded)
+{
+  gboolean attached = self->store == store;
+
+  if (attached)
+    {
+      g_signal_handler_block (store, self->hidden_handler);
+      g_signal_handler_block (store, self->changed_handler);
+    }
+  for (guint i = 0; i < loaded->hidden->len; i++)
+    wevion_job_store_hide (store, g_ptr_array_index (loaded->hidden, i));
+  wevion_job_store_merge (store, loaded->jobs);
+  if (attached)
+    {
+      g_signal_handler_unblock (store, self->hidden_handler);
+      g_signal_handler_unblock (store, self->changed_handler);
+    }
+  return loaded->jobs->len;
+}
+
+guint
+wevion_cache_load (WevionCache *self, WevionJobStore *store)
+{
+  Loaded *loaded;
+  guint n;
+
+  g_return_val_if_fail (WEVION_IS_CACHE (self), 0);
+  g_return_val_if_fail (WEVION_IS_JOB_STORE (store), 0);
+
+  wait_idle (self);
+  loaded = read_all (self);
+  n = apply_loaded (self, store, loaded);
+  loaded_free (loaded);
+  return n;
+}
+
+static void
+load_thread (GTask *inner, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  WevionCache *self = task_data; /* kept alive by the outer task */
+
+  wait_idle (self);
+  g_task_return_pointer (inner, read_all (self), (GDestroyNotify) loaded_free);
+}
+
+static void
+load_read_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  GError *error = NULL;
+  Loaded *loaded = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (loaded == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_free);
+}
+
+void
+wevion_cache_load_async (WevionCache *self, WevionJobStore *store, GCancellable *cancellable,
+                         GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+  g_autoptr (GTask) inner = NULL;
+
+  g_return_if_fail (WEVION_IS_CACHE (self));
+  g_return_if_fail (WEVION_IS_JOB_STORE (store));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wevion_cache_load_async);
+  g_task_set_task_data (task, g_object_ref (store), g_object_unref);
+  /* The worker may drop its reference to the inner task after we returned: it holds no object. */
+  inner = g_task_new (NULL, cancellable, load_read_cb, task);
+  g_task_set_task_data (inner, self, NULL);
+  g_task_run_in_thread (inner, load_thread);
+}
+
+gboolean
+wevion_cache_load_finish (WevionCache *self, GAsyncResult *result, guint *n_loaded, GError **error)
+{
+  Loaded *loaded;
+  guint n;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  loaded = g_task_propagate_pointer (G_TASK (result), error);
+  if (loaded == NULL)
+    return FALSE;
+  n = apply_loaded (self, g_task_get_task_data (G_TASK (result)), loaded);
+  loaded_free (loaded);
+  if (n_loaded)
+    *n_loaded = n;
+  return TRUE;
 }
 
 static Batch *

@@ -32,6 +32,11 @@ gboolean wevion_cache_get_was_rebuilt (WevionCache *self);
 /* Fills @store with the rows and hidden ids saved before (before the first request). Returns the
  * number of rows loaded. */
 guint wevion_cache_load (WevionCache *self, WevionJobStore *store);
+/* The same with the reading and parsing in a worker thread; _finish (on the caller's thread) fills
+ * @store. For large caches (100 000 rows take seconds to parse). */
+void wevion_cache_load_async (WevionCache *self, WevionJobStore *store, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data);
+gboolean wevion_cache_load_finish (WevionCache *self, GAsyncResult *result, guint *n_loaded, GError **error);
 /* Saves the store's changes from now on, batched (at most once a second) in transactions, in a
  * worker thread. */
 void wevion_cache_attach (WevionCache *self, WevionJobStore *store);
