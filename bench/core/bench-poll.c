@@ -153,7 +153,6 @@ wait_ticks (WevionPoller *poller, guint n)
     g_main_context_iteration (NULL, TRUE);
 }
 
-
 /* the naive pattern: a plain GET per active job, nothing conditional */
 static void
 naive_tick (const char *url, GPtrArray *ids, guint64 *client_bytes)
