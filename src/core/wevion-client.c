@@ -17,8 +17,6 @@
 #define API_PREFIX "/api/v1/creative-hub"
 #define MAX_REDIRECTS 5
 #define DEFAULT_TIMEOUT 20
-/* A larger answer is refused rather than parsed. */
-#define MAX_BODY_BYTES (256 * 1024 * 1024)
 
 /* ---- the error domain, extended with the Retry-After seconds and HTTP status ---------------- */
 

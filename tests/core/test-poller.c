@@ -532,6 +532,78 @@ test_error_codes (void)
   g_assert_finalize_object (stranger);
 }
 
+static void
+refreshed_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (wevion_poller_refresh_finish (WEVION_POLLER (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) data = TRUE;
+}
+
+/* F5 picks up what changed elsewhere (a job submitted and finished by another client); the second
+ * refresh runs in updated_since mode (the hub sends updated_at). */
+static void
+test_refresh_picks_up_changes (void)
+{
+  WtHub *hub = wt_hub_start ("--speed", "100", NULL);
+  WevionClient *client = wt_hub_client (hub, NULL);
+  WevionClient *elsewhere = wt_hub_client (hub, NULL);
+  WevionJobStore *store = wevion_job_store_new ();
+  WevionPoller *poller = wevion_poller_new (client, store);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *first = submit (elsewhere, "history [ok]", &error);
+  g_autofree char *later = NULL;
+  g_autoptr (WevionJob) done = NULL;
+  gboolean refreshed = FALSE;
+  int finished = 0;
+
+  g_assert_no_error (error);
+  /* wait for it to end, asking with the other client */
+  for (;;)
+    {
+      g_autoptr (WevionJob) job = get_job (elsewhere, first, &error);
+
+      g_assert_no_error (error);
+      if (wevion_job_get_is_terminal (job))
+        break;
+      g_usleep (20000);
+    }
+  wevion_poller_refresh_async (poller, NULL, refreshed_cb, &refreshed);
+  wt_wait_flag (&refreshed, 30);
+  g_assert_nonnull (wevion_job_store_lookup (store, first));
+  g_assert_nonnull (wevion_job_store_get_max_updated_at (store));
+
+  g_signal_connect (store, "job-finished", G_CALLBACK (finished_cb), &finished);
+  later = submit (elsewhere, "submitted elsewhere [ok]", &error);
+  g_assert_no_error (error);
+  for (;;)
+    {
+      g_clear_object (&done);
+      done = get_job (elsewhere, later, &error);
+      g_assert_no_error (error);
+      if (wevion_job_get_is_terminal (done))
+        break;
+      g_usleep (20000);
+    }
+  g_assert_null (wevion_job_store_lookup (store, later));
+  refreshed = FALSE;
+  wevion_poller_refresh_async (poller, NULL, refreshed_cb, &refreshed);
+  wt_wait_flag (&refreshed, 30);
+  g_assert_nonnull (wevion_job_store_lookup (store, later));
+  g_assert_cmpint (wevion_job_get_status (wevion_job_store_lookup (store, later)), ==,
+                   WEVION_JOB_STATUS_COMPLETED);
+  /* first seen already ended: loaded, not finished through an update */
+  g_assert_cmpint (finished, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
+
+  g_signal_handlers_disconnect_by_data (store, &finished);
+  finish (poller, store, client);
+  g_assert_finalize_object (elsewhere);
+  wt_hub_stop (hub);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -545,5 +617,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/wevion/integration/minimal-server", test_minimal_server);
   g_test_add_func ("/wevion/integration/idle-no-timer", test_idle_no_timer);
   g_test_add_func ("/wevion/integration/error-codes", test_error_codes);
+  g_test_add_func ("/wevion/integration/refresh-picks-up-changes", test_refresh_picks_up_changes);
   return g_test_run ();
 }
