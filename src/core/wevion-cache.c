@@ -32,6 +32,8 @@ struct _WevionCache
   GHashTable *dirty;        /* id → WevionJob (ref) */
   GHashTable *hidden_dirty; /* id → GINT_TO_POINTER (hidden + 1) */
   guint flush_id;
+  WevionClient *client; /* weak */
+  guint64 client_generation;
   GThreadPool *writer;
   GMutex lock;
   GCond idle_cond;
@@ -44,7 +46,8 @@ static const char schema_sql[]
     = "CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, created_at INTEGER, json "
       "TEXT NOT NULL);"
       "CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at DESC);"
-      "CREATE TABLE IF NOT EXISTS hidden (id TEXT PRIMARY KEY);";
+      "CREATE TABLE IF NOT EXISTS hidden (id TEXT PRIMARY KEY);"
+      "CREATE TABLE IF NOT EXISTS etags (url TEXT PRIMARY KEY, etag TEXT NOT NULL, body BLOB NOT NULL);";
 
 typedef struct
 {
@@ -53,6 +56,10 @@ typedef struct
   GPtrArray *times; /* gint64* */
   GPtrArray *hidden_ids;
   GArray *hidden_values; /* gboolean */
+  gboolean etags_changed;
+  GPtrArray *etag_urls;   /* char* */
+  GPtrArray *etag_tags;   /* char* */
+  GPtrArray *etag_bodies; /* GBytes */
 } Batch;
 
 static void
@@ -63,6 +70,9 @@ batch_free (Batch *batch)
   g_ptr_array_unref (batch->times);
   g_ptr_array_unref (batch->hidden_ids);
   g_array_unref (batch->hidden_values);
+  g_ptr_array_unref (batch->etag_urls);
+  g_ptr_array_unref (batch->etag_tags);
+  g_ptr_array_unref (batch->etag_bodies);
   g_free (batch);
 }
 
@@ -76,6 +86,9 @@ batch_new (void)
   batch->times = g_ptr_array_new_with_free_func (g_free);
   batch->hidden_ids = g_ptr_array_new_with_free_func (g_free);
   batch->hidden_values = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  batch->etag_urls = g_ptr_array_new_with_free_func (g_free);
+  batch->etag_tags = g_ptr_array_new_with_free_func (g_free);
+  batch->etag_bodies = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   return batch;
 }
 
@@ -135,6 +148,34 @@ write_batch (WevionCache *self, Batch *batch, GError **error)
           goto out;
         }
     }
+  if (batch->etags_changed)
+    {
+      sqlite3_stmt *etag = NULL;
+
+      if (!exec (self, "DELETE FROM etags", error)
+          || sqlite3_prepare_v2 (self->db, "INSERT OR REPLACE INTO etags (url, etag, body) VALUES (?, ?, ?)",
+                                 -1, &etag, NULL)
+                 != SQLITE_OK)
+        goto out;
+      for (guint i = 0; i < batch->etag_urls->len; i++)
+        {
+          GBytes *body = g_ptr_array_index (batch->etag_bodies, i);
+
+          sqlite3_reset (etag);
+          sqlite3_bind_text (etag, 1, g_ptr_array_index (batch->etag_urls, i), -1, SQLITE_STATIC);
+          sqlite3_bind_text (etag, 2, g_ptr_array_index (batch->etag_tags, i), -1, SQLITE_STATIC);
+          sqlite3_bind_blob (etag, 3, g_bytes_get_data (body, NULL), (int) g_bytes_get_size (body),
+                             SQLITE_STATIC);
+          if (sqlite3_step (etag) != SQLITE_DONE)
+            {
+              g_set_error (error, WEVION_CACHE_ERROR, WEVION_CACHE_ERROR_SQL, "%s",
+                           sqlite3_errmsg (self->db));
+              sqlite3_finalize (etag);
+              goto out;
+            }
+        }
+      sqlite3_finalize (etag);
+    }
   ok = TRUE;
 out:
   sqlite3_finalize (put);
@@ -186,6 +227,12 @@ wevion_cache_dispose (GObject *object)
       g_clear_signal_handler (&self->hidden_handler, self->store);
       g_object_remove_weak_pointer (G_OBJECT (self->store), (gpointer *) &self->store);
       self->store = NULL;
+    }
+  if (self->client)
+    {
+      flush_now (self);
+      g_object_remove_weak_pointer (G_OBJECT (self->client), (gpointer *) &self->client);
+      self->client = NULL;
     }
   g_clear_handle_id (&self->flush_id, g_source_remove);
   if (self->writer)
@@ -517,6 +564,22 @@ wevion_cache_load_finish (WevionCache *self, GAsyncResult *result, guint *n_load
   return TRUE;
 }
 
+/* Only list answers are worth keeping across runs (one per query); single jobs are cheap to ask. */
+#define MAX_SAVED_ETAGS 32
+
+static void
+collect_etag (const char *url, const char *etag, GBytes *body, gpointer data)
+{
+  Batch *batch = data;
+
+  if (batch->etag_urls->len >= MAX_SAVED_ETAGS || strstr (url, "/generate/jobs/") != NULL
+      || g_bytes_get_size (body) > 4 * 1024 * 1024)
+    return;
+  g_ptr_array_add (batch->etag_urls, g_strdup (url));
+  g_ptr_array_add (batch->etag_tags, g_strdup (etag));
+  g_ptr_array_add (batch->etag_bodies, g_bytes_ref (body));
+}
+
 static Batch *
 take_batch (WevionCache *self)
 {
@@ -547,6 +610,12 @@ take_batch (WevionCache *self)
       g_array_append_val (batch->hidden_values, hidden);
     }
   g_hash_table_remove_all (self->hidden_dirty);
+  if (self->client && wevion_client_get_etag_generation (self->client) != self->client_generation)
+    {
+      self->client_generation = wevion_client_get_etag_generation (self->client);
+      batch->etags_changed = TRUE;
+      wevion_client_foreach_etag (self->client, collect_etag, batch);
+    }
   return batch;
 }
 
@@ -554,7 +623,9 @@ static void
 flush_now (WevionCache *self)
 {
   g_clear_handle_id (&self->flush_id, g_source_remove);
-  if (g_hash_table_size (self->dirty) == 0 && g_hash_table_size (self->hidden_dirty) == 0)
+  if (g_hash_table_size (self->dirty) == 0 && g_hash_table_size (self->hidden_dirty) == 0
+      && (self->client == NULL
+          || wevion_client_get_etag_generation (self->client) == self->client_generation))
     return;
   g_mutex_lock (&self->lock);
   self->pending_batches++;
@@ -613,6 +684,43 @@ wevion_cache_attach (WevionCache *self, WevionJobStore *store)
   g_object_add_weak_pointer (G_OBJECT (store), (gpointer *) &self->store);
   self->changed_handler = g_signal_connect (store, "jobs-changed", G_CALLBACK (jobs_changed_cb), self);
   self->hidden_handler = g_signal_connect (store, "hidden-changed", G_CALLBACK (hidden_changed_cb), self);
+}
+
+void
+wevion_cache_attach_client (WevionCache *self, WevionClient *client)
+{
+  sqlite3_stmt *stmt = NULL;
+  const char *base;
+  guint n = 0;
+
+  g_return_if_fail (WEVION_IS_CACHE (self));
+  g_return_if_fail (WEVION_IS_CLIENT (client));
+  g_return_if_fail (self->client == NULL);
+
+  wait_idle (self);
+  base = wevion_client_get_base_url (client);
+  if (sqlite3_prepare_v2 (self->db, "SELECT url, etag, body FROM etags", -1, &stmt, NULL) == SQLITE_OK)
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      {
+        const char *url = (const char *) sqlite3_column_text (stmt, 0);
+        const char *etag = (const char *) sqlite3_column_text (stmt, 1);
+        const void *data = sqlite3_column_blob (stmt, 2);
+        int len = sqlite3_column_bytes (stmt, 2);
+        g_autoptr (GBytes) body = NULL;
+
+        /* only this server's answers */
+        if (url == NULL || etag == NULL || data == NULL || !g_str_has_prefix (url, base))
+          continue;
+        body = g_bytes_new (data, (gsize) len);
+        wevion_client_add_etag (client, url, etag, body);
+        n++;
+      }
+  sqlite3_finalize (stmt);
+  if (n)
+    g_debug ("Restored %u kept answers for %s", n, base);
+  self->client = client;
+  self->client_generation = wevion_client_get_etag_generation (client);
+  g_object_add_weak_pointer (G_OBJECT (client), (gpointer *) &self->client);
 }
 
 void

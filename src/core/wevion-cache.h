@@ -1,4 +1,4 @@
-/* wevion-cache.h: the local SQLite cache: last known rows, hidden ids, ETags. */
+/* wevion-cache.h: the local SQLite cache: last known rows, hidden ids, list ETags. */
 #pragma once
 
 #include "wevion-client.h"
@@ -40,6 +40,9 @@ gboolean wevion_cache_load_finish (WevionCache *self, GAsyncResult *result, guin
 /* Saves the store's changes from now on, batched (at most once a second) in transactions, in a
  * worker thread. */
 void wevion_cache_attach (WevionCache *self, WevionJobStore *store);
+/* Gives @client the list answers (URL, ETag, body) kept from earlier runs against the same server,
+ * so its first requests can be answered 304, and keeps the client's new ones from now on. */
+void wevion_cache_attach_client (WevionCache *self, WevionClient *client);
 /* Writes pending changes now and waits for them (shutdown, tests). */
 void wevion_cache_flush (WevionCache *self);
 

@@ -241,6 +241,7 @@ struct _WevionClient
   char *token;
   int timeout;
   GHashTable *etags; /* url → CacheEntry */
+  guint64 etag_generation;
 
   guint64 requests;
   guint64 bytes_received;
@@ -431,6 +432,43 @@ wevion_client_set_token (WevionClient *self, const char *token)
   self->token = g_strdup (token);
   /* answers kept for the old identity must not be shown to the new one */
   g_hash_table_remove_all (self->etags);
+  self->etag_generation++;
+}
+
+void
+wevion_client_add_etag (WevionClient *self, const char *url, const char *etag, GBytes *body)
+{
+  CacheEntry *entry;
+
+  g_return_if_fail (WEVION_IS_CLIENT (self));
+  g_return_if_fail (url != NULL && etag != NULL && body != NULL);
+  entry = g_new0 (CacheEntry, 1);
+  entry->etag = g_strdup (etag);
+  entry->body = g_bytes_ref (body);
+  g_hash_table_replace (self->etags, g_strdup (url), entry);
+}
+
+void
+wevion_client_foreach_etag (WevionClient *self, WevionClientEtagFunc func, gpointer user_data)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_if_fail (WEVION_IS_CLIENT (self));
+  g_hash_table_iter_init (&iter, self->etags);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      CacheEntry *entry = value;
+
+      func (key, entry->etag, entry->body, user_data);
+    }
+}
+
+guint64
+wevion_client_get_etag_generation (WevionClient *self)
+{
+  g_return_val_if_fail (WEVION_IS_CLIENT (self), 0);
+  return self->etag_generation;
 }
 
 void
@@ -851,9 +889,10 @@ send_cb (GObject *source, GAsyncResult *result, gpointer data)
           entry->etag = g_strdup (etag);
           entry->body = g_bytes_ref (body);
           g_hash_table_replace (self->etags, g_strdup (req->cache_key), entry);
+          self->etag_generation++;
         }
-      else
-        g_hash_table_remove (self->etags, req->cache_key);
+      else if (g_hash_table_remove (self->etags, req->cache_key))
+        self->etag_generation++;
     }
 
   {

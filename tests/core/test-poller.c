@@ -604,6 +604,61 @@ test_refresh_picks_up_changes (void)
   wt_hub_stop (hub);
 }
 
+static GPtrArray *
+list_active (WevionClient *client)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (WevionListQuery) query = wevion_list_query_new ();
+  g_autoptr (GError) error = NULL;
+  GPtrArray *jobs;
+
+  query->status = g_strdup ("pending,processing");
+  query->limit = 500;
+  wevion_client_list_async (client, query, NULL, result_cb, &result);
+  jobs = wevion_client_list_finish (client, wait_result (&result), NULL, NULL, &error);
+  g_assert_no_error (error);
+  return jobs;
+}
+
+/* the list ETags survive a restart through the cache: the first request of the next run is a 304 */
+static void
+test_etags_kept_across_runs (void)
+{
+  WtHub *hub = wt_hub_start ("--speed", "100", "--faults", "stall-queue", NULL);
+  g_autofree char *dir = wt_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "cache.db", NULL);
+  g_autoptr (GError) error = NULL;
+  WevionClient *client = wt_hub_client (hub, NULL);
+  WevionCache *cache = wevion_cache_new (path, &error);
+  g_autofree char *id = submit (client, "kept [ok]", &error);
+  g_autoptr (GPtrArray) first = NULL;
+  g_autoptr (GPtrArray) second = NULL;
+
+  g_assert_no_error (error);
+  wevion_cache_attach_client (cache, client);
+  first = list_active (client);
+  g_assert_cmpuint (first->len, ==, 1);
+  g_assert_cmpuint (wevion_client_get_not_modified (client), ==, 0);
+  wevion_cache_flush (cache);
+  g_assert_finalize_object (cache);
+  g_assert_finalize_object (client);
+
+  /* the next run */
+  client = wt_hub_client (hub, NULL);
+  cache = wevion_cache_new (path, &error);
+  g_assert_no_error (error);
+  wevion_cache_attach_client (cache, client);
+  second = list_active (client);
+  g_assert_cmpuint (second->len, ==, 1);
+  g_assert_cmpstr (wevion_job_get_id (g_ptr_array_index (second, 0)), ==, id);
+  g_assert_cmpuint (wevion_client_get_requests (client), ==, 1);
+  g_assert_cmpuint (wevion_client_get_not_modified (client), ==, 1);
+  g_assert_finalize_object (cache);
+  g_assert_finalize_object (client);
+  wt_rmdir (dir);
+  wt_hub_stop (hub);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -618,5 +673,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/wevion/integration/idle-no-timer", test_idle_no_timer);
   g_test_add_func ("/wevion/integration/error-codes", test_error_codes);
   g_test_add_func ("/wevion/integration/refresh-picks-up-changes", test_refresh_picks_up_changes);
+  g_test_add_func ("/wevion/integration/etags-kept-across-runs", test_etags_kept_across_runs);
   return g_test_run ();
 }
