@@ -1,4 +1,5 @@
-/* wevion-application.c: the AdwApplication, its app.* actions and its command line. */
+/* wevion-application.c: the AdwApplication: the model and network it owns, its command line and
+ * the app.* actions that cards, the details pane and notifications activate with a job id. */
 #include "config.h"
 
 #include <string.h>
@@ -6,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "wevion-application.h"
+#include "wevion-secrets.h"
 #include "wevion-window.h"
 
 struct _WevionApplication
@@ -15,6 +17,17 @@ struct _WevionApplication
   GSettings *settings;
   char *server_override;
   char *token_override;
+
+  char *server_url; /* the server we are connected (or connecting) to */
+  WevionConnection connection;
+  WevionJobStore *store;
+  WevionCache *cache;
+  WevionClient *client;
+  WevionPoller *poller;
+  WevionThumbnails *thumbnails;
+  GCancellable *cancellable;
+  guint tick_id;
+  gboolean cancel_unsupported;
 };
 
 G_DEFINE_FINAL_TYPE (WevionApplication, wevion_application, ADW_TYPE_APPLICATION)
@@ -26,27 +39,6 @@ static const GOptionEntry option_entries[]
           N_ ("Read the API token from FILE instead of the keyring"), N_ ("FILE") },
         { NULL } };
 
-WevionApplication *
-wevion_application_new (void)
-{
-  return g_object_new (WEVION_TYPE_APPLICATION, "application-id", APP_ID, "flags",
-                       G_APPLICATION_DEFAULT_FLAGS, "resource-base-path", "/com/wevion/Jobs", NULL);
-}
-
-GSettings *
-wevion_application_get_settings (WevionApplication *self)
-{
-  g_return_val_if_fail (WEVION_IS_APPLICATION (self), NULL);
-  return self->settings;
-}
-
-const char *
-wevion_application_get_server_url (WevionApplication *self)
-{
-  g_return_val_if_fail (WEVION_IS_APPLICATION (self), NULL);
-  return self->server_override;
-}
-
 static void
 set_str (char **field, const char *value)
 {
@@ -55,6 +47,833 @@ set_str (char **field, const char *value)
   g_free (*field);
   *field = copy;
 }
+
+static void
+clear_secret (char **field)
+{
+  if (*field)
+    memset (*field, 0, strlen (*field));
+  g_clear_pointer (field, g_free);
+}
+
+WevionApplication *
+wevion_application_new (void)
+{
+  return g_object_new (WEVION_TYPE_APPLICATION, "application-id", APP_ID, "flags",
+                       G_APPLICATION_DEFAULT_FLAGS, "resource-base-path", "/com/wevion/Jobs", NULL);
+}
+
+/* ---- getters ----------------------------------------------------------------------------- */
+
+GSettings *
+wevion_application_get_settings (WevionApplication *self)
+{
+  return self->settings;
+}
+
+const char *
+wevion_application_get_server_url (WevionApplication *self)
+{
+  return self->server_url;
+}
+
+WevionConnection
+wevion_application_get_connection (WevionApplication *self)
+{
+  return self->connection;
+}
+
+WevionJobStore *
+wevion_application_get_store (WevionApplication *self)
+{
+  return self->store;
+}
+
+WevionClient *
+wevion_application_get_client (WevionApplication *self)
+{
+  return self->client;
+}
+
+WevionPoller *
+wevion_application_get_poller (WevionApplication *self)
+{
+  return self->poller;
+}
+
+WevionThumbnails *
+wevion_application_get_thumbnails (WevionApplication *self)
+{
+  return self->thumbnails;
+}
+
+static WevionWindow *
+main_window (WevionApplication *self)
+{
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+  for (GList *l = windows; l; l = l->next)
+    if (WEVION_IS_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static void
+toast (WevionApplication *self, AdwToast *toast)
+{
+  WevionWindow *window = main_window (self);
+
+  if (window)
+    wevion_window_add_toast (window, toast);
+  else
+    g_object_unref (g_object_ref_sink (toast));
+}
+
+static void
+toast_text (WevionApplication *self, const char *text)
+{
+  toast (self, adw_toast_new (text));
+}
+
+static void
+update_windows (WevionApplication *self)
+{
+  WevionWindow *window = main_window (self);
+
+  if (window)
+    wevion_window_update_connection (window);
+}
+
+char *
+wevion_application_describe_error (const GError *error)
+{
+  if (error == NULL)
+    return g_strdup (_ ("Something went wrong."));
+  if (error->domain == WEVION_CLIENT_ERROR)
+    {
+      const char *advice = wevion_client_error_get_advice (error);
+      if (advice && *advice)
+        return g_strdup_printf ("%s. %s", error->message, advice);
+    }
+  return g_strdup (error->message);
+}
+
+/* ---- connecting -------------------------------------------------------------------------- */
+
+static char *
+cache_path_for (const char *server_url)
+{
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, server_url, -1);
+  g_autofree char *name = g_strdup_printf ("cache-%.16s.db", hash);
+
+  return g_build_filename (g_get_user_cache_dir (), "wevion-jobs", name, NULL);
+}
+
+/* Shows what was known about this server before any request (the panel opens instantly, offline too). */
+static void
+load_cache (WevionApplication *self, const char *server_url)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = cache_path_for (server_url);
+
+  if (self->cache)
+    return;
+  self->cache = wevion_cache_new (path, &error);
+  if (self->cache == NULL)
+    {
+      g_message ("The local cache could not be opened, working without it: %s", error->message);
+      return;
+    }
+  wevion_cache_load (self->cache, self->store);
+  wevion_cache_attach (self->cache, self->store);
+}
+
+static void
+start (WevionApplication *self, WevionClient *client)
+{
+  g_set_object (&self->client, client);
+  if (self->poller)
+    {
+      wevion_poller_stop (self->poller);
+      g_clear_object (&self->poller);
+    }
+  self->poller = wevion_poller_new (client, self->store);
+  g_settings_bind (self->settings, "poll-interval", self->poller, "interval", G_SETTINGS_BIND_GET);
+  wevion_poller_start (self->poller);
+  wevion_poller_poll_now (self->poller);
+  self->connection = WEVION_CONNECTION_READY;
+  update_windows (self);
+}
+
+typedef struct
+{
+  char *server_url;
+  char *token;
+  WevionClient *client;
+  gboolean remember;
+} ConnectData;
+
+static void
+connect_data_free (ConnectData *data)
+{
+  g_free (data->server_url);
+  clear_secret (&data->token);
+  g_clear_object (&data->client);
+  g_free (data);
+}
+
+static void
+stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!wevion_secrets_store_token_finish (result, &error))
+    g_message ("The API token could not be kept in the keyring: %s", error->message);
+}
+
+static void
+verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  WevionApplication *self = g_task_get_source_object (task);
+  ConnectData *data = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) jobs = wevion_client_list_finish (WEVION_CLIENT (source), result, NULL, NULL, &error);
+
+  if (jobs == NULL)
+    {
+      self->connection = self->client ? WEVION_CONNECTION_READY : WEVION_CONNECTION_NONE;
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  set_str (&self->server_url, data->server_url);
+  if (data->remember)
+    {
+      g_settings_set_string (self->settings, "server-url", data->server_url);
+      wevion_secrets_store_token_async (data->server_url, data->token, NULL, stored_cb, NULL);
+    }
+  load_cache (self, data->server_url);
+  wevion_job_store_merge (self->store, jobs);
+  start (self, data->client);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+wevion_application_connect_async (WevionApplication *self, const char *server_url, const char *token,
+                                  GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WevionListQuery) query = wevion_list_query_new ();
+  ConnectData *data;
+  WevionClient *client;
+
+  g_task_set_source_tag (task, wevion_application_connect_async);
+  client = wevion_client_new (server_url, token, &error);
+  if (client == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  data = g_new0 (ConnectData, 1);
+  data->server_url = g_strdup (wevion_client_get_base_url (client));
+  data->token = g_strdup (token);
+  data->client = client;
+  data->remember = TRUE;
+  g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
+
+  self->connection = WEVION_CONNECTION_CONNECTING;
+  query->limit = 1;
+  wevion_client_list_async (client, query, cancellable, verified_cb, g_steal_pointer (&task));
+}
+
+gboolean
+wevion_application_connect_finish (WevionApplication *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* With a token we already trust (keyring, --token-file, WEVION_TOKEN): start at once and let the
+ * poller's banner tell about an unreachable server, so the cached list stays usable offline. */
+static void
+connect_known (WevionApplication *self, const char *server_url, const char *token)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WevionClient) client = wevion_client_new (server_url, token, &error);
+
+  if (client == NULL)
+    {
+      g_message ("Cannot use %s: %s", server_url, error->message);
+      self->connection = WEVION_CONNECTION_NONE;
+      update_windows (self);
+      return;
+    }
+  set_str (&self->server_url, wevion_client_get_base_url (client));
+  load_cache (self, self->server_url);
+  start (self, client);
+}
+
+static void
+lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (WevionApplication) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *token = wevion_secrets_lookup_token_finish (result, &error);
+
+  if (token == NULL)
+    {
+      if (error)
+        g_message ("The keyring could not be read: %s", error->message);
+      self->connection = WEVION_CONNECTION_NONE;
+      update_windows (self);
+      return;
+    }
+  connect_known (self, self->server_url, token);
+  clear_secret (&token);
+}
+
+static void
+connect_at_start (WevionApplication *self)
+{
+  if (self->server_url == NULL)
+    {
+      self->connection = WEVION_CONNECTION_NONE;
+      return;
+    }
+  if (self->token_override)
+    {
+      connect_known (self, self->server_url, self->token_override);
+      return;
+    }
+  self->connection = WEVION_CONNECTION_CONNECTING;
+  load_cache (self, self->server_url);
+  wevion_secrets_lookup_token_async (self->server_url, self->cancellable, lookup_cb, g_object_ref (self));
+}
+
+void
+wevion_application_sign_out (WevionApplication *self)
+{
+  if (self->poller)
+    wevion_poller_stop (self->poller);
+  g_clear_object (&self->poller);
+  g_clear_object (&self->client);
+  clear_secret (&self->token_override);
+  if (self->server_url)
+    wevion_secrets_clear_token_async (self->server_url, NULL, NULL, NULL);
+  self->connection = WEVION_CONNECTION_NONE;
+  update_windows (self);
+}
+
+/* ---- submitting -------------------------------------------------------------------------- */
+
+typedef struct
+{
+  WevionJobType type;
+  char *provider;
+  char *prompt;
+  JsonObject *settings;
+  JsonObject *metadata;
+} SubmitData;
+
+static void
+submit_data_free (SubmitData *data)
+{
+  g_free (data->provider);
+  g_free (data->prompt);
+  g_clear_pointer (&data->settings, json_object_unref);
+  g_clear_pointer (&data->metadata, json_object_unref);
+  g_free (data);
+}
+
+static void
+submitted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  WevionApplication *self = g_task_get_source_object (task);
+  SubmitData *data = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = wevion_client_submit_finish (WEVION_CLIENT (source), result, &error);
+
+  if (id == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* the pending card appears at once; the poller fills in the rest */
+  if (wevion_job_store_lookup (self->store, id) == NULL)
+    {
+      g_autoptr (WevionJob) job = wevion_job_new (id, data->type, data->provider, data->prompt);
+      g_object_set (job, "settings", data->settings, "metadata", data->metadata, NULL);
+      wevion_job_store_add (self->store, job);
+    }
+  if (self->poller)
+    wevion_poller_track (self->poller, id);
+  g_task_return_pointer (task, g_steal_pointer (&id), g_free);
+}
+
+void
+wevion_application_submit_async (WevionApplication *self, WevionJobType type, const char *provider,
+                                 const char *prompt, JsonObject *settings, JsonObject *metadata,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  SubmitData *data;
+
+  g_task_set_source_tag (task, wevion_application_submit_async);
+  if (self->client == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               _ ("Not connected to a Creative Hub."));
+      return;
+    }
+  data = g_new0 (SubmitData, 1);
+  data->type = type;
+  data->provider = g_strdup (provider);
+  data->prompt = g_strdup (prompt);
+  data->settings = settings ? json_object_ref (settings) : json_object_new ();
+  data->metadata = metadata ? json_object_ref (metadata) : json_object_new ();
+  g_task_set_task_data (task, data, (GDestroyNotify) submit_data_free);
+  wevion_client_submit_async (self->client, type, provider, prompt, data->settings, data->metadata,
+                              cancellable, submitted_cb, g_steal_pointer (&task));
+}
+
+char *
+wevion_application_submit_finish (WevionApplication *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- app.* actions on jobs --------------------------------------------------------------- */
+
+static WevionJob *
+job_for (WevionApplication *self, GVariant *parameter)
+{
+  const char *id = g_variant_get_string (parameter, NULL);
+  WevionJob *job = wevion_job_store_lookup (self->store, id);
+
+  if (job == NULL)
+    toast_text (self, _ ("That job is not in the panel any more"));
+  return job;
+}
+
+static const char *
+result_url (WevionApplication *self, WevionJob *job, guint index)
+{
+  const char *const *urls = wevion_job_get_result_urls (job);
+
+  if (index >= g_strv_length ((char **) urls))
+    {
+      toast_text (self, _ ("This job has no result file"));
+      return NULL;
+    }
+  return urls[index];
+}
+
+static void
+launched_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (WevionApplication) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+#if GTK_CHECK_VERSION(4, 10, 0)
+  if (!gtk_uri_launcher_launch_finish (GTK_URI_LAUNCHER (source), result, &error))
+#else
+  if (!gtk_show_uri_full_finish (GTK_WINDOW (source), result, &error))
+#endif
+    {
+      g_autofree char *text = g_strdup_printf (_ ("Could not open the web browser: %s"), error->message);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast_text (self, text);
+    }
+}
+
+static void
+open_uri (WevionApplication *self, const char *uri)
+{
+  GtkWindow *window = GTK_WINDOW (main_window (self));
+
+  g_debug ("Opening %s", uri);
+  if (g_getenv ("WEVION_OPEN_URI_LOG"))
+    {
+      /* tests: record instead of launching a browser */
+      g_autoptr (GError) error = NULL;
+      g_autofree char *line = g_strconcat (uri, "\n", NULL);
+      g_autoptr (GFile) file = g_file_new_for_path (g_getenv ("WEVION_OPEN_URI_LOG"));
+      g_autoptr (GFileOutputStream) out = g_file_append_to (file, G_FILE_CREATE_NONE, NULL, &error);
+      if (out)
+        g_output_stream_write_all (G_OUTPUT_STREAM (out), line, strlen (line), NULL, NULL, NULL);
+      return;
+    }
+#if GTK_CHECK_VERSION(4, 10, 0)
+  {
+    g_autoptr (GtkUriLauncher) launcher = gtk_uri_launcher_new (uri);
+    gtk_uri_launcher_launch (launcher, window, NULL, launched_cb, g_object_ref (self));
+  }
+#else
+  if (window)
+    gtk_show_uri_full (window, uri, GDK_CURRENT_TIME, NULL, launched_cb, g_object_ref (self));
+  else
+    g_app_info_launch_default_for_uri (uri, NULL, NULL);
+#endif
+}
+
+/* The Campaign Creator address: the template from settings with {server}, {id} and {url}. */
+static char *
+campaign_uri (WevionApplication *self, WevionJob *job, const char *url)
+{
+  g_autofree char *template = g_settings_get_string (self->settings, "campaign-url-template");
+  g_autofree char *id = g_uri_escape_string (wevion_job_get_id (job), NULL, FALSE);
+  g_autofree char *escaped_url = g_uri_escape_string (url, NULL, FALSE);
+  g_autoptr (GString) out = g_string_new (template);
+  const char *server = self->server_url ? self->server_url : "";
+  gsize server_len = strlen (server);
+
+  /* the server address without its trailing slash */
+  if (server_len > 0 && server[server_len - 1] == '/')
+    server_len--;
+  {
+    g_autofree char *trimmed = g_strndup (server, server_len);
+    g_string_replace (out, "{server}", trimmed, 0);
+  }
+  g_string_replace (out, "{id}", id, 0);
+  g_string_replace (out, "{url}", escaped_url, 0);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+view_job_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  WevionApplication *self = user_data;
+  WevionWindow *window;
+
+  g_application_activate (G_APPLICATION (self));
+  window = main_window (self);
+  if (window)
+    wevion_window_show_job (window, g_variant_get_string (parameter, NULL));
+}
+
+static void
+use_in_campaign (WevionApplication *self, WevionJob *job, guint index)
+{
+  const char *url;
+  g_autofree char *uri = NULL;
+
+  if (wevion_job_get_status (job) != WEVION_JOB_STATUS_COMPLETED)
+    {
+      toast_text (self, _ ("Only completed jobs can be used in a campaign"));
+      return;
+    }
+  url = result_url (self, job, index);
+  if (url == NULL)
+    return;
+  uri = campaign_uri (self, job, url);
+  open_uri (self, uri);
+}
+
+static void
+use_in_campaign_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  WevionApplication *self = user_data;
+  WevionJob *job = job_for (self, parameter);
+
+  if (job)
+    use_in_campaign (self, job, 0);
+}
+
+static void
+copy_text (WevionApplication *self, const char *text, const char *message)
+{
+  WevionWindow *window = main_window (self);
+  GdkClipboard *clipboard = window ? gtk_widget_get_clipboard (GTK_WIDGET (window))
+                                   : gdk_display_get_clipboard (gdk_display_get_default ());
+
+  gdk_clipboard_set_text (clipboard, text);
+  toast_text (self, message);
+}
+
+static void
+copy_link_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  WevionApplication *self = user_data;
+  WevionJob *job = job_for (self, parameter);
+  const char *url = job ? result_url (self, job, 0) : NULL;
+
+  if (url)
+    copy_text (self, url, _ ("Link copied"));
+}
+
+static void
+retried_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  WevionApplication *self = WEVION_APPLICATION (source);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = wevion_application_submit_finish (self, result, &error);
+
+  if (id == NULL)
+    {
+      g_autofree char *text = wevion_application_describe_error (error);
+      g_autofree char *message = g_strdup_printf (_ ("The retry was not submitted: %s"), text);
+      toast_text (self, message);
+      return;
+    }
+  {
+    AdwToast *t = adw_toast_new (_ ("Retry submitted"));
+    adw_toast_set_button_label (t, _ ("_View"));
+    adw_toast_set_action_name (t, "app.view-job");
+    adw_toast_set_action_target_value (t, g_variant_new_string (id));
+    toast (self, t);
+  }
+}
+
+static void
+retry_job_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  WevionApplication *self = user_data;
+  WevionJob *job = job_for (self, parameter);
+  g_autoptr (JsonObject) metadata = NULL;
+
+  if (job == NULL)
+    return;
+  if (wevion_job_get_status (job) != WEVION_JOB_STATUS_FAILED)
+    {
+      toast_text (self, _ ("Only failed jobs can be retried"));
+      return;
+    }
+  if (wevion_job_get_failure_kind (job) == WEVION_FAILURE_KIND_MODERATION)
+    {
+      /* the seed: a retry will not help without an edit */
+      WevionWindow *window = main_window (self);
+      toast_text (self, _ ("Retrying the same prompt will not pass moderation: edit it first"));
+      if (window)
+        wevion_window_new_generation (window, job);
+      return;
+    }
+  metadata = json_object_new ();
+  json_object_set_string_member (metadata, "retry_of", wevion_job_get_id (job));
+  wevion_application_submit_async (self, wevion_job_get_job_type (job), wevion_job_get_provider (job),
+                                   wevion_job_get_prompt (job), wevion_job_get_settings (job), metadata, NULL,
+                                   retried_cb, NULL);
+}
+
+static void
+edit_job_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  WevionApplication *self = user_data;
+  WevionJob *job = job_for (self, parameter);
+  WevionWindow *window;
+
+  if (job == NULL)
+    return;
+  g_application_activate (G_APPLICATION (self));
+  window = main_window (self);
+  if (window)
+    wevion_window_new_generation (window, job);
+}
+
+static void
+hide_job_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  WevionApplication *self = user_data;
+  const char *id = g_variant_get_string (parameter, NULL);
+  AdwToast *t;
+
+  wevion_job_store_hide (self->store, id);
+  /* the seed: hiding only clears the panel; the files in Drive stay */
+  t = adw_toast_new (_ ("Job hidden"));
+  adw_toast_set_button_label (t, _ ("_Undo"));
+  adw_toast_set_action_name (t, "app.unhide-job");
+  adw_toast_set_action_target_value (t, g_variant_new_string (id));
+  toast (self, t);
+}
+
+static void
+unhide_job_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  WevionApplication *self = user_data;
+
+  wevion_job_store_unhide (self->store, g_variant_get_string (parameter, NULL));
+}
+
+static void
+canceled_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (WevionApplication) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (wevion_client_cancel_finish (WEVION_CLIENT (source), result, &error))
+    {
+      toast_text (self, _ ("Job canceled"));
+      if (self->poller)
+        wevion_poller_poll_now (self->poller);
+      return;
+    }
+  if (g_error_matches (error, WEVION_CLIENT_ERROR, WEVION_CLIENT_ERROR_UNSUPPORTED))
+    {
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "cancel-job");
+      self->cancel_unsupported = TRUE;
+      g_simple_action_set_enabled (G_SIMPLE_ACTION (action), FALSE);
+      toast_text (self, _ ("This server cannot cancel jobs"));
+    }
+  else if (g_error_matches (error, WEVION_CLIENT_ERROR, WEVION_CLIENT_ERROR_CONFLICT))
+    toast_text (self, _ ("The job already ended"));
+  else
+    {
+      g_autofree char *text = wevion_application_describe_error (error);
+      toast_text (self, text);
+    }
+}
+
+static void
+cancel_job_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  WevionApplication *self = user_data;
+  WevionJob *job = job_for (self, parameter);
+
+  if (job == NULL || self->client == NULL)
+    return;
+  wevion_client_cancel_async (self->client, wevion_job_get_id (job), NULL, canceled_cb, g_object_ref (self));
+}
+
+static void
+open_drive_folder_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  WevionApplication *self = user_data;
+  WevionJob *job = job_for (self, parameter);
+  g_autoptr (GUri) server = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *uri = NULL;
+
+  if (job == NULL || wevion_job_get_drive_folder_id (job) == NULL)
+    return;
+  folder = g_uri_escape_string (wevion_job_get_drive_folder_id (job), NULL, FALSE);
+  server = self->server_url ? g_uri_parse (self->server_url, G_URI_FLAGS_NONE, NULL) : NULL;
+  /* a local hub serves its own Drive pages; the real service keeps outputs in Google Drive */
+  if (server && wevion_host_is_loopback (g_uri_get_host (server)))
+    uri = g_strdup_printf ("%s/drive/folders/%s", self->server_url, folder);
+  else
+    uri = g_strdup_printf ("https://drive.google.com/drive/folders/%s", folder);
+  open_uri (self, uri);
+}
+
+static gboolean
+result_target (WevionApplication *self, GVariant *parameter, WevionJob **job, const char **url)
+{
+  const char *id;
+  guint index;
+
+  g_variant_get (parameter, "(&su)", &id, &index);
+  *job = wevion_job_store_lookup (self->store, id);
+  if (*job == NULL)
+    {
+      toast_text (self, _ ("That job is not in the panel any more"));
+      return FALSE;
+    }
+  *url = result_url (self, *job, index);
+  return *url != NULL;
+}
+
+static void
+copy_result_link_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  WevionApplication *self = user_data;
+  WevionJob *job;
+  const char *url;
+
+  if (result_target (self, parameter, &job, &url))
+    copy_text (self, url, _ ("Link copied"));
+}
+
+static void
+open_result_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  WevionApplication *self = user_data;
+  WevionJob *job;
+  const char *url;
+
+  if (result_target (self, parameter, &job, &url))
+    open_uri (self, url);
+}
+
+static void
+use_result_in_campaign_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  WevionApplication *self = user_data;
+  const char *id;
+  guint index;
+  WevionJob *job;
+
+  g_variant_get (parameter, "(&su)", &id, &index);
+  job = wevion_job_store_lookup (self->store, id);
+  if (job)
+    use_in_campaign (self, job, index);
+}
+
+static void
+download_job_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  WevionApplication *self = user_data;
+  WevionJob *job = job_for (self, parameter);
+
+  if (job == NULL)
+    return;
+  /* The streaming downloader is not built yet: open the result where the browser can save it. */
+  if (result_url (self, job, 0))
+    open_uri (self, result_url (self, job, 0));
+}
+
+static void
+download_result_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  WevionApplication *self = user_data;
+  WevionJob *job;
+  const char *url;
+
+  if (result_target (self, parameter, &job, &url))
+    open_uri (self, url);
+}
+
+static void
+quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  static const char *developers[] = { "The Wevion Jobs developers", NULL };
+
+  adw_show_about_window (
+      gtk_application_get_active_window (app), "application-name", _ ("Wevion Jobs"), "application-icon",
+      APP_ID, "developer-name", "Wevion", "version", PACKAGE_VERSION, "comments",
+      _ ("Watch your AI generation jobs and download their results"), "website", "https://wevion.example/",
+      "issue-url", "https://wevion.example/jobs/issues", "license-type", GTK_LICENSE_GPL_3_0, "developers",
+      developers, "copyright", "© 2026 Wevion", "translator-credits", _ ("translator-credits"), NULL);
+}
+
+static const GActionEntry app_entries[] = {
+  { "quit", quit_activated },
+  { "about", about_activated },
+  { "view-job", view_job_activated, "s" },
+  { "download-job", download_job_activated, "s" },
+  { "use-in-campaign", use_in_campaign_activated, "s" },
+  { "copy-link", copy_link_activated, "s" },
+  { "retry-job", retry_job_activated, "s" },
+  { "edit-job", edit_job_activated, "s" },
+  { "hide-job", hide_job_activated, "s" },
+  { "unhide-job", unhide_job_activated, "s" },
+  { "cancel-job", cancel_job_activated, "s" },
+  { "open-drive-folder", open_drive_folder_activated, "s" },
+  { "download-result", download_result_activated, "(su)" },
+  { "copy-result-link", copy_result_link_activated, "(su)" },
+  { "open-result", open_result_activated, "(su)" },
+  { "use-result-in-campaign", use_result_in_campaign_activated, "(su)" },
+};
+
+/* ---- life cycle -------------------------------------------------------------------------- */
 
 static int
 wevion_application_handle_local_options (GApplication *app, GVariantDict *options)
@@ -78,8 +897,9 @@ wevion_application_handle_local_options (GApplication *app, GVariantDict *option
           g_printerr (_ ("Could not read the token file: %s\n"), error->message);
           return 1;
         }
-      g_free (self->token_override);
+      clear_secret (&self->token_override);
       self->token_override = g_strdup (g_strstrip (contents));
+      memset (contents, 0, strlen (contents));
     }
   else if (g_getenv ("WEVION_TOKEN"))
     set_str (&self->token_override, g_getenv ("WEVION_TOKEN"));
@@ -87,31 +907,14 @@ wevion_application_handle_local_options (GApplication *app, GVariantDict *option
   return -1;
 }
 
-static void
-quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+static gboolean
+tick_cb (gpointer user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  WevionApplication *self = user_data;
+
+  wevion_job_store_tick (self->store);
+  return G_SOURCE_CONTINUE;
 }
-
-static void
-about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
-{
-  GtkApplication *app = GTK_APPLICATION (user_data);
-  static const char *developers[] = { "The Wevion Jobs developers", NULL };
-
-  adw_show_about_window (
-      gtk_application_get_active_window (app), "application-name", _ ("Wevion Jobs"), "application-icon",
-      APP_ID, "developer-name", _ ("The Wevion Jobs developers"), "version", PACKAGE_VERSION, "comments",
-      _ ("Watch, collect and act on your AI generation jobs."), "website", "https://wevion.example/jobs",
-      "issue-url", "https://wevion.example/jobs/issues", "license-type", GTK_LICENSE_GPL_3_0, "developers",
-      developers, "copyright", "© 2026 The Wevion Jobs developers", "translator-credits",
-      _ ("translator-credits"), NULL);
-}
-
-static const GActionEntry app_entries[] = {
-  { "quit", quit_activated },
-  { "about", about_activated },
-};
 
 static void
 wevion_application_startup (GApplication *app)
@@ -126,12 +929,16 @@ wevion_application_startup (GApplication *app)
   G_APPLICATION_CLASS (wevion_application_parent_class)->startup (app);
 
   self->settings = g_settings_new (APP_ID);
-  if (self->server_override == NULL)
+  self->store = wevion_job_store_new ();
+  self->thumbnails = wevion_thumbnails_new (NULL, 256);
+  self->cancellable = g_cancellable_new ();
+  if (self->server_override)
+    set_str (&self->server_url, self->server_override);
+  else
     {
       g_autofree char *url = g_settings_get_string (self->settings, "server-url");
-
       if (*url)
-        self->server_override = g_steal_pointer (&url);
+        set_str (&self->server_url, url);
     }
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_entries, G_N_ELEMENTS (app_entries), app);
@@ -140,12 +947,15 @@ wevion_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.preferences", prefs_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.refresh", refresh_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.search", search_accels);
+
+  self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+  connect_at_start (self);
 }
 
 static void
 wevion_application_activate (GApplication *app)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  GtkWindow *window = GTK_WINDOW (main_window (WEVION_APPLICATION (app)));
 
   if (window == NULL)
     window = GTK_WINDOW (wevion_window_new (WEVION_APPLICATION (app)));
@@ -153,15 +963,34 @@ wevion_application_activate (GApplication *app)
 }
 
 static void
+wevion_application_shutdown (GApplication *app)
+{
+  WevionApplication *self = WEVION_APPLICATION (app);
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  if (self->poller)
+    wevion_poller_stop (self->poller);
+  if (self->cache)
+    wevion_cache_flush (self->cache);
+  G_APPLICATION_CLASS (wevion_application_parent_class)->shutdown (app);
+}
+
+static void
 wevion_application_finalize (GObject *object)
 {
   WevionApplication *self = WEVION_APPLICATION (object);
 
+  g_clear_object (&self->poller);
+  g_clear_object (&self->client);
+  g_clear_object (&self->cache);
+  g_clear_object (&self->store);
+  g_clear_object (&self->thumbnails);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
   g_free (self->server_override);
-  if (self->token_override)
-    memset (self->token_override, 0, strlen (self->token_override));
-  g_free (self->token_override);
+  g_free (self->server_url);
+  clear_secret (&self->token_override);
 
   G_OBJECT_CLASS (wevion_application_parent_class)->finalize (object);
 }
@@ -176,6 +1005,7 @@ wevion_application_class_init (WevionApplicationClass *klass)
   app_class->handle_local_options = wevion_application_handle_local_options;
   app_class->startup = wevion_application_startup;
   app_class->activate = wevion_application_activate;
+  app_class->shutdown = wevion_application_shutdown;
 }
 
 static void
@@ -183,5 +1013,5 @@ wevion_application_init (WevionApplication *self)
 {
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
-                                            _ ("Watch, collect and act on your AI generation jobs."));
+                                            _ ("Watch your AI generation jobs and download their results."));
 }

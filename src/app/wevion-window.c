@@ -1,46 +1,1164 @@
-/* wevion-window.c: the main window. */
+/* wevion-window.c: the Jobs panel: status views, filters, the list of cards and the details. */
 #include "config.h"
 
 #include <glib/gi18n.h>
 
+#include "wevion-job-card.h"
+#include "wevion-job-details.h"
+#include "wevion-new-job-dialog.h"
+#include "wevion-preferences-window.h"
 #include "wevion-window.h"
+
+#define PAGE_SIZE 100
+#define SEARCH_DELAY_MS 250
 
 struct _WevionWindow
 {
   AdwApplicationWindow parent_instance;
 
+  /* template */
   AdwToastOverlay *toast_overlay;
-  AdwStatusPage *status_page;
+  GtkStack *main_stack;
+  AdwEntryRow *server_row;
+  AdwPasswordEntryRow *token_row;
+  GtkLabel *welcome_error;
+  GtkButton *connect_button;
+  AdwLeaflet *leaflet;
+  AdwHeaderBar *sidebar_header;
+  GtkListBox *sidebar;
+  AdwHeaderBar *list_header;
+  GtkButton *list_back_button;
+  AdwWindowTitle *list_title;
+  GtkBox *banner_slot;
+  GtkBox *filter_bar;
+  GtkSearchEntry *search_entry;
+  GtkDropDown *type_dropdown;
+  GtkDropDown *date_dropdown;
+  GtkStack *list_stack;
+  GtkScrolledWindow *list_scroller;
+  GtkListView *list_view;
+  AdwHeaderBar *details_header;
+  GtkButton *details_back_button;
+  AdwWindowTitle *details_title;
+  WevionJobDetails *details;
+
+  /* state */
+  WevionApplication *app;
+  WevionJobStore *store;
+  GtkCustomFilter *filter;
+  GtkFilterListModel *filtered;
+  GtkMultiSelection *selection;
+  GPtrArray *cards; /* live cards, for the cheap periodic refresh of relative times */
+  GtkLabel *count_labels[4];
+  GtkWidget *banner;      /* AdwBanner (libadwaita ≥ 1.3) or our own revealer */
+  GtkLabel *banner_label; /* only for our own banner */
+  GtkButton *banner_button;
+  char *banner_action;
+
+  WevionView view;
+  WevionJobType type_filter;
+  GDateTime *since;
+  char *search_folded;
+  guint search_timeout;
+  guint tick_id;
+  guint ticks;
+
+  GCancellable *browse_cancellable;
+  char *browse_cursor;
+  gboolean browse_loading;
+  gboolean connecting;
+  GCancellable *preview_cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (WevionWindow, wevion_window, ADW_TYPE_APPLICATION_WINDOW)
 
-WevionWindow *
-wevion_window_new (WevionApplication *app)
+static const char *const view_names[] = { "active", "completed", "failed", "all" };
+
+/* ---- filtering --------------------------------------------------------------------------- */
+
+static const char *
+folded_prompt (WevionJob *job)
 {
-  return g_object_new (WEVION_TYPE_WINDOW, "application", app, NULL);
+  static GQuark quark;
+  const char *folded;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("wevion-folded-prompt");
+  folded = g_object_get_qdata (G_OBJECT (job), quark);
+  if (folded == NULL)
+    {
+      char *value = g_utf8_casefold (wevion_job_get_prompt (job) ? wevion_job_get_prompt (job) : "", -1);
+      g_object_set_qdata_full (G_OBJECT (job), quark, value, g_free);
+      folded = value;
+    }
+  return folded;
+}
+
+static gboolean
+filter_func (gpointer item, gpointer user_data)
+{
+  WevionWindow *self = user_data;
+  WevionJob *job = item;
+  WevionJobStatus status = wevion_job_get_status (job);
+
+  if (wevion_job_store_is_hidden (self->store, wevion_job_get_id (job)))
+    return FALSE;
+  switch (self->view)
+    {
+    case WEVION_VIEW_ACTIVE:
+      if (!wevion_job_status_is_active (status))
+        return FALSE;
+      break;
+    case WEVION_VIEW_COMPLETED:
+      if (status != WEVION_JOB_STATUS_COMPLETED)
+        return FALSE;
+      break;
+    case WEVION_VIEW_FAILED:
+      if (status != WEVION_JOB_STATUS_FAILED)
+        return FALSE;
+      break;
+    case WEVION_VIEW_ALL:
+    default: break;
+    }
+  if (self->type_filter != WEVION_JOB_TYPE_UNKNOWN && wevion_job_get_job_type (job) != self->type_filter)
+    return FALSE;
+  if (self->since)
+    {
+      GDateTime *created = wevion_job_get_created_at (job);
+      if (created == NULL || g_date_time_compare (created, self->since) < 0)
+        return FALSE;
+    }
+  if (self->search_folded && *self->search_folded
+      && strstr (folded_prompt (job), self->search_folded) == NULL)
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+filters_active (WevionWindow *self)
+{
+  return self->type_filter != WEVION_JOB_TYPE_UNKNOWN || self->since != NULL
+         || (self->search_folded && *self->search_folded);
+}
+
+static void
+update_list_page (WevionWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+  const char *page = "list";
+
+  if (n == 0)
+    page = (filters_active (self) || self->view != WEVION_VIEW_ALL)
+                   && g_list_model_get_n_items (G_LIST_MODEL (self->store)) > 0
+               ? "no-match"
+               : "empty";
+  if (n == 0 && !filters_active (self) && self->view == WEVION_VIEW_ACTIVE
+      && g_list_model_get_n_items (G_LIST_MODEL (self->store)) > 0)
+    page = "no-match";
+  gtk_stack_set_visible_child_name (self->list_stack, page);
+
+  {
+    g_autofree char *subtitle = g_strdup_printf (ngettext ("%u job", "%u jobs", n), n);
+    adw_window_title_set_subtitle (self->list_title, subtitle);
+  }
+}
+
+static void
+refilter (WevionWindow *self)
+{
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_list_page (self);
+}
+
+/* ---- browsing pages from the server (filters sent to it when it supports them) ----------- */
+
+static WevionListQuery *
+browse_query (WevionWindow *self)
+{
+  WevionListQuery *query = wevion_list_query_new ();
+
+  query->limit = PAGE_SIZE;
+  switch (self->view)
+    {
+    case WEVION_VIEW_ACTIVE: query->status = g_strdup ("pending,processing"); break;
+    case WEVION_VIEW_COMPLETED: query->status = g_strdup ("completed"); break;
+    case WEVION_VIEW_FAILED: query->status = g_strdup ("failed"); break;
+    case WEVION_VIEW_ALL:
+    default: break;
+    }
+  if (self->type_filter != WEVION_JOB_TYPE_UNKNOWN)
+    query->type = g_strdup (wevion_job_type_to_string (self->type_filter));
+  if (self->since)
+    query->since = g_date_time_ref (self->since);
+  if (self->search_folded && *self->search_folded)
+    query->q = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  query->cursor = g_strdup (self->browse_cursor);
+  return query;
+}
+
+static void
+browse_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (WevionWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *cursor = NULL;
+  g_autoptr (GPtrArray) jobs = NULL;
+  gboolean server_filtered = FALSE;
+
+  jobs = wevion_client_list_finish (WEVION_CLIENT (source), result, &cursor, &server_filtered, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->browse_loading = FALSE;
+  if (jobs == NULL)
+    {
+      /* the poller's banner tells about the connection; nothing is lost from the list */
+      g_debug ("Loading a page of jobs failed: %s", error->message);
+      return;
+    }
+  g_free (self->browse_cursor);
+  self->browse_cursor = g_steal_pointer (&cursor);
+  wevion_job_store_merge (self->store, jobs);
+  update_list_page (self);
+}
+
+static void
+browse (WevionWindow *self, gboolean reset)
+{
+  WevionClient *client = wevion_application_get_client (self->app);
+  g_autoptr (WevionListQuery) query = NULL;
+
+  if (client == NULL)
+    return;
+  if (reset)
+    {
+      g_cancellable_cancel (self->browse_cancellable);
+      g_clear_object (&self->browse_cancellable);
+      g_clear_pointer (&self->browse_cursor, g_free);
+      self->browse_loading = FALSE;
+    }
+  else if (self->browse_loading || self->browse_cursor == NULL)
+    return;
+
+  self->browse_cancellable = self->browse_cancellable ? self->browse_cancellable : g_cancellable_new ();
+  self->browse_loading = TRUE;
+  query = browse_query (self);
+  wevion_client_list_async (client, query, self->browse_cancellable, browse_cb, g_object_ref (self));
+}
+
+static void
+scrolled_cb (WevionWindow *self, GtkAdjustment *adjustment)
+{
+  double value = gtk_adjustment_get_value (adjustment);
+  double upper = gtk_adjustment_get_upper (adjustment);
+  double page = gtk_adjustment_get_page_size (adjustment);
+
+  if (value + page >= upper - 600)
+    browse (self, FALSE);
+}
+
+/* ---- sidebar ----------------------------------------------------------------------------- */
+
+static GtkWidget *
+sidebar_row (WevionWindow *self, WevionView view, const char *icon, const char *title)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *label = gtk_label_new (title);
+  GtkWidget *count = gtk_label_new ("0");
+
+  gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name (icon));
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_widget_add_css_class (count, "dim-label");
+  gtk_widget_add_css_class (count, "numeric");
+  gtk_box_append (GTK_BOX (box), count);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_widget_set_name (row, view_names[view]);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, count,
+                                  NULL, -1);
+  self->count_labels[view] = GTK_LABEL (count);
+  gtk_list_box_append (self->sidebar, row);
+  return row;
+}
+
+static void
+update_counts (WevionWindow *self)
+{
+  guint counts[4];
+  guint total = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+  guint hidden = wevion_job_store_get_n_hidden (self->store);
+
+  counts[WEVION_VIEW_ACTIVE] = wevion_job_store_get_n_active (self->store);
+  counts[WEVION_VIEW_COMPLETED] = wevion_job_store_get_n_completed (self->store);
+  counts[WEVION_VIEW_FAILED] = wevion_job_store_get_n_failed (self->store);
+  counts[WEVION_VIEW_ALL] = total > hidden ? total - hidden : 0;
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("%u", counts[i]);
+      gtk_label_set_label (self->count_labels[i], text);
+    }
+}
+
+static const char *
+view_title (WevionView view)
+{
+  switch (view)
+    {
+    case WEVION_VIEW_ACTIVE: return _ ("Active");
+    case WEVION_VIEW_COMPLETED: return _ ("Completed");
+    case WEVION_VIEW_FAILED: return _ ("Failed");
+    case WEVION_VIEW_ALL:
+    default: return _ ("All Jobs");
+    }
+}
+
+static void
+sidebar_selected_cb (WevionWindow *self, GtkListBoxRow *row, GtkListBox *box)
+{
+  if (row == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (view_names); i++)
+    if (g_str_equal (gtk_widget_get_name (GTK_WIDGET (row)), view_names[i]))
+      {
+        if (self->view != (WevionView) i)
+          {
+            self->view = (WevionView) i;
+            adw_window_title_set_title (self->list_title, view_title (self->view));
+            g_settings_set_string (wevion_application_get_settings (self->app), "last-view", view_names[i]);
+            refilter (self);
+            browse (self, TRUE);
+          }
+        break;
+      }
+}
+
+static void
+sidebar_activated_cb (WevionWindow *self, GtkListBoxRow *row, GtkListBox *box)
+{
+  adw_leaflet_set_visible_child_name (self->leaflet, "list");
 }
 
 void
-wevion_window_add_toast (WevionWindow *self, AdwToast *toast)
+wevion_window_set_view (WevionWindow *self, WevionView view)
 {
+  GtkListBoxRow *row;
+
   g_return_if_fail (WEVION_IS_WINDOW (self));
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  row = gtk_list_box_get_row_at_index (self->sidebar, (int) view);
+  gtk_list_box_select_row (self->sidebar, row);
+}
+
+/* ---- the list ---------------------------------------------------------------------------- */
+
+static gboolean
+is_visual (WevionJob *job)
+{
+  WevionJobType type = wevion_job_get_job_type (job);
+
+  return type == WEVION_JOB_TYPE_IMAGE || type == WEVION_JOB_TYPE_AVATAR || type == WEVION_JOB_TYPE_COMPOSITE
+         || type == WEVION_JOB_TYPE_VIDEO;
+}
+
+typedef struct
+{
+  GWeakRef card;
+  WevionJob *job;
+} ThumbRequest;
+
+static void
+thumbnail_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ThumbRequest *request = user_data;
+  g_autoptr (GdkTexture) texture = wevion_thumbnails_load_finish (WEVION_THUMBNAILS (source), result, NULL);
+  g_autoptr (WevionJobCard) card = g_weak_ref_get (&request->card);
+
+  /* the card may have been rebound to another job while we fetched */
+  if (texture && card && wevion_job_card_get_job (card) == request->job)
+    wevion_job_card_set_thumbnail (card, GDK_PAINTABLE (texture));
+  g_weak_ref_clear (&request->card);
+  g_object_unref (request->job);
+  g_free (request);
+}
+
+static void
+request_thumbnail (WevionWindow *self, WevionJobCard *card, WevionJob *job)
+{
+  WevionThumbnails *thumbnails = wevion_application_get_thumbnails (self->app);
+  const char *url = wevion_job_get_thumbnail_url (job);
+  GdkTexture *texture;
+  ThumbRequest *request;
+
+  if (wevion_job_get_status (job) != WEVION_JOB_STATUS_COMPLETED || !is_visual (job))
+    return;
+  texture = wevion_thumbnails_peek (thumbnails, wevion_job_get_id (job));
+  if (texture)
+    {
+      wevion_job_card_set_thumbnail (card, GDK_PAINTABLE (texture));
+      return;
+    }
+  if (url == NULL)
+    return;
+  request = g_new0 (ThumbRequest, 1);
+  g_weak_ref_init (&request->card, card);
+  request->job = g_object_ref (job);
+  wevion_thumbnails_load_async (thumbnails, wevion_job_get_id (job), url, 4 * 1024 * 1024, NULL, thumbnail_cb,
+                                request);
+}
+
+static void
+job_status_changed_cb (WevionJobCard *card, GParamSpec *pspec, WevionJob *job)
+{
+  WevionWindow *self = WEVION_WINDOW (gtk_widget_get_root (GTK_WIDGET (card)));
+
+  if (self && WEVION_IS_WINDOW (self) && wevion_job_card_get_job (card) == job)
+    request_thumbnail (self, card, job);
+}
+
+static void
+factory_setup_cb (GtkSignalListItemFactory *factory, GtkListItem *item, WevionWindow *self)
+{
+  GtkWidget *card = wevion_job_card_new ();
+
+  gtk_list_item_set_child (item, card);
+  g_ptr_array_add (self->cards, card);
+}
+
+static void
+factory_teardown_cb (GtkSignalListItemFactory *factory, GtkListItem *item, WevionWindow *self)
+{
+  GtkWidget *card = gtk_list_item_get_child (item);
+
+  if (card && self->cards)
+    g_ptr_array_remove_fast (self->cards, card);
+}
+
+static void
+factory_bind_cb (GtkSignalListItemFactory *factory, GtkListItem *item, WevionWindow *self)
+{
+  WevionJobCard *card = WEVION_JOB_CARD (gtk_list_item_get_child (item));
+  WevionJob *job = gtk_list_item_get_item (item);
+
+  wevion_job_card_set_job (card, job);
+  request_thumbnail (self, card, job);
+  /* a job that completes while visible gets its thumbnail then */
+  g_signal_connect_object (job, "notify::status", G_CALLBACK (job_status_changed_cb), card,
+                           G_CONNECT_SWAPPED);
+}
+
+static void
+factory_unbind_cb (GtkSignalListItemFactory *factory, GtkListItem *item, WevionWindow *self)
+{
+  WevionJobCard *card = WEVION_JOB_CARD (gtk_list_item_get_child (item));
+  WevionJob *job = gtk_list_item_get_item (item);
+
+  if (job)
+    g_signal_handlers_disconnect_by_func (job, job_status_changed_cb, card);
+  wevion_job_card_set_job (card, NULL);
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  WevionWindow *self = user_data;
+
+  /* relative times ("2 min ago") on finished jobs change slowly: refresh the live cards now and then */
+  if (++self->ticks % 30 == 0)
+    for (guint i = 0; i < self->cards->len; i++)
+      {
+        WevionJobCard *card = g_ptr_array_index (self->cards, i);
+        WevionJob *job = wevion_job_card_get_job (card);
+        if (job)
+          g_object_notify (G_OBJECT (job), "elapsed");
+      }
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- details ----------------------------------------------------------------------------- */
+
+static void
+preview_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (WevionWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkTexture) texture = wevion_thumbnails_load_finish (WEVION_THUMBNAILS (source), result, &error);
+
+  if (texture)
+    wevion_job_details_set_preview (self->details, GDK_PAINTABLE (texture));
+}
+
+static void
+show_details (WevionWindow *self, WevionJob *job)
+{
+  g_cancellable_cancel (self->preview_cancellable);
+  g_clear_object (&self->preview_cancellable);
+  wevion_job_details_set_job (self->details, job);
+  adw_window_title_set_title (self->details_title,
+                              job ? wevion_job_type_get_label (wevion_job_get_job_type (job)) : "");
+  adw_window_title_set_subtitle (self->details_title, job ? wevion_job_get_provider (job) : "");
+
+  if (job && wevion_job_get_status (job) == WEVION_JOB_STATUS_COMPLETED && is_visual (job))
+    {
+      WevionThumbnails *thumbnails = wevion_application_get_thumbnails (self->app);
+      const char *const *urls = wevion_job_get_result_urls (job);
+      WevionJobType type = wevion_job_get_job_type (job);
+      /* images preview themselves; other visual kinds show their thumbnail */
+      const char *url
+          = type == WEVION_JOB_TYPE_VIDEO || urls[0] == NULL ? wevion_job_get_thumbnail_url (job) : urls[0];
+      g_autofree char *key = g_strconcat (wevion_job_get_id (job), "/preview", NULL);
+
+      if (url)
+        {
+          self->preview_cancellable = g_cancellable_new ();
+          wevion_thumbnails_load_async (thumbnails, key, url, 32 * 1024 * 1024, self->preview_cancellable,
+                                        preview_cb, g_object_ref (self));
+        }
+    }
+}
+
+static void
+selection_changed_cb (WevionWindow *self, guint position, guint n_items, GtkSelectionModel *model)
+{
+  g_autoptr (GtkBitset) selected = gtk_selection_model_get_selection (model);
+  guint n = (guint) gtk_bitset_get_size (selected);
+
+  if (n == 1)
+    {
+      g_autoptr (WevionJob) job
+          = g_list_model_get_item (G_LIST_MODEL (model), gtk_bitset_get_nth (selected, 0));
+      show_details (self, job);
+    }
+  wevion_job_details_set_n_selected (self->details, n);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-prompt", n == 1);
+}
+
+static void
+list_activated_cb (WevionWindow *self, guint position, GtkListView *view)
+{
+  g_autoptr (WevionJob) job = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+  show_details (self, job);
+  adw_leaflet_set_visible_child_name (self->leaflet, "details");
+}
+
+void
+wevion_window_show_job (WevionWindow *self, const char *job_id)
+{
+  WevionJob *job;
+  guint n;
+
+  g_return_if_fail (WEVION_IS_WINDOW (self));
+  job = wevion_job_store_lookup (self->store, job_id);
+  if (job == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (_ ("That job is not in the panel any more")));
+      return;
+    }
+  /* make sure the current filters show it */
+  if (!filter_func (job, self))
+    {
+      self->type_filter = WEVION_JOB_TYPE_UNKNOWN;
+      g_clear_pointer (&self->since, g_date_time_unref);
+      gtk_drop_down_set_selected (self->type_dropdown, 0);
+      gtk_drop_down_set_selected (self->date_dropdown, 0);
+      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+      g_clear_pointer (&self->search_folded, g_free);
+      wevion_window_set_view (self, WEVION_VIEW_ALL);
+      refilter (self);
+    }
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (WevionJob) item = g_list_model_get_item (G_LIST_MODEL (self->selection), i);
+      if (item == job)
+        {
+          gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, TRUE);
+          gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", i);
+          break;
+        }
+    }
+  show_details (self, job);
+  adw_leaflet_set_visible_child_name (self->leaflet, "details");
+}
+
+GListModel *
+wevion_window_get_visible_jobs (WevionWindow *self)
+{
+  g_return_val_if_fail (WEVION_IS_WINDOW (self), NULL);
+  return G_LIST_MODEL (self->filtered);
+}
+
+/* ---- filters ----------------------------------------------------------------------------- */
+
+static gboolean
+search_timeout_cb (gpointer user_data)
+{
+  WevionWindow *self = user_data;
+
+  self->search_timeout = 0;
+  browse (self, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+search_changed_cb (WevionWindow *self, GtkSearchEntry *entry)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+
+  g_free (self->search_folded);
+  self->search_folded = *text ? g_utf8_casefold (text, -1) : NULL;
+  refilter (self);
+  /* ask the server for older matches once typing pauses */
+  g_clear_handle_id (&self->search_timeout, g_source_remove);
+  self->search_timeout = g_timeout_add (SEARCH_DELAY_MS, search_timeout_cb, self);
+}
+
+void
+wevion_window_set_search_text (WevionWindow *self, const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ? text : "");
+  search_changed_cb (self, self->search_entry);
+}
+
+static void
+type_changed_cb (WevionWindow *self, GParamSpec *pspec, GtkDropDown *dropdown)
+{
+  /* the dropdown's rows follow the enum: All, Image, Video, Avatar, Speech, Composite */
+  self->type_filter = (WevionJobType) gtk_drop_down_get_selected (dropdown);
+  if (self->type_filter > WEVION_JOB_TYPE_LAST)
+    self->type_filter = WEVION_JOB_TYPE_UNKNOWN;
+  refilter (self);
+  browse (self, TRUE);
+}
+
+void
+wevion_window_set_type_filter (WevionWindow *self, WevionJobType type)
+{
+  gtk_drop_down_set_selected (self->type_dropdown, (guint) type);
+}
+
+static void
+date_changed_cb (WevionWindow *self, GParamSpec *pspec, GtkDropDown *dropdown)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr (GDateTime) midnight = g_date_time_new_local (
+      g_date_time_get_year (now), g_date_time_get_month (now), g_date_time_get_day_of_month (now), 0, 0, 0);
+
+  g_clear_pointer (&self->since, g_date_time_unref);
+  switch (gtk_drop_down_get_selected (dropdown))
+    {
+    case 1: self->since = g_date_time_ref (midnight); break;
+    case 2: self->since = g_date_time_add_days (midnight, -6); break;
+    case 3: self->since = g_date_time_add_days (midnight, -29); break;
+    case 4:
+      self->since
+          = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now), 1, 0, 0, 0);
+      break;
+    default: break;
+    }
+  refilter (self);
+  browse (self, TRUE);
+}
+
+void
+wevion_window_set_date_filter (WevionWindow *self, guint range)
+{
+  gtk_drop_down_set_selected (self->date_dropdown, range);
+}
+
+/* ---- banner: offline, server errors, token refused ---------------------------------------- */
+
+static void
+banner_clicked_cb (WevionWindow *self)
+{
+  if (self->banner_action)
+    gtk_widget_activate_action (GTK_WIDGET (self), self->banner_action, NULL);
+}
+
+static void
+create_banner (WevionWindow *self)
+{
+#if ADW_CHECK_VERSION(1, 3, 0)
+  self->banner = adw_banner_new ("");
+  g_signal_connect_swapped (self->banner, "button-clicked", G_CALLBACK (banner_clicked_cb), self);
+#else
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *clamp = adw_clamp_new ();
+
+  self->banner = gtk_revealer_new ();
+  gtk_widget_add_css_class (box, "wevion-banner");
+  self->banner_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->banner_label, TRUE);
+  gtk_label_set_xalign (self->banner_label, 0.5);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->banner_label), TRUE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->banner_label));
+  self->banner_button = GTK_BUTTON (gtk_button_new ());
+  gtk_widget_set_valign (GTK_WIDGET (self->banner_button), GTK_ALIGN_CENTER);
+  g_signal_connect_swapped (self->banner_button, "clicked", G_CALLBACK (banner_clicked_cb), self);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->banner_button));
+  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 1000);
+  adw_clamp_set_child (ADW_CLAMP (clamp), box);
+  gtk_revealer_set_child (GTK_REVEALER (self->banner), clamp);
+  gtk_revealer_set_transition_type (GTK_REVEALER (self->banner), GTK_REVEALER_TRANSITION_TYPE_SLIDE_DOWN);
+#endif
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->banner), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _ ("Connection status"), -1);
+  gtk_box_append (self->banner_slot, self->banner);
+}
+
+static void
+set_banner (WevionWindow *self, const char *text, const char *button, const char *action)
+{
+  g_free (self->banner_action);
+  self->banner_action = g_strdup (action);
+#if ADW_CHECK_VERSION(1, 3, 0)
+  if (text)
+    {
+      adw_banner_set_title (ADW_BANNER (self->banner), text);
+      adw_banner_set_button_label (ADW_BANNER (self->banner), button);
+    }
+  adw_banner_set_revealed (ADW_BANNER (self->banner), text != NULL);
+#else
+  if (text)
+    {
+      gtk_label_set_label (self->banner_label, text);
+      gtk_button_set_label (self->banner_button, button);
+      gtk_widget_set_visible (GTK_WIDGET (self->banner_button), button != NULL);
+    }
+  gtk_revealer_set_reveal_child (GTK_REVEALER (self->banner), text != NULL);
+#endif
+}
+
+static void
+poller_state_cb (WevionWindow *self)
+{
+  WevionPoller *poller = wevion_application_get_poller (self->app);
+  const GError *error;
+  g_autofree char *text = NULL;
+
+  if (poller == NULL)
+    {
+      set_banner (self, NULL, NULL, NULL);
+      return;
+    }
+  error = wevion_poller_get_last_error (poller);
+  switch (wevion_poller_get_state (poller))
+    {
+    case WEVION_POLLER_STATE_BACKING_OFF:
+    case WEVION_POLLER_STATE_OFFLINE:
+      {
+        g_autofree char *what = error ? wevion_application_describe_error (error)
+                                      : g_strdup (_ ("The Creative Hub cannot be reached."));
+        int next = wevion_poller_get_next_poll_in (poller);
+        if (wevion_poller_get_state (poller) == WEVION_POLLER_STATE_OFFLINE)
+          text = g_strdup_printf (
+              _ ("You are offline. The list shows what was known; it updates when the network is back."));
+        else if (next > 0)
+          text = g_strdup_printf (
+              ngettext ("%s Trying again in %d second.", "%s Trying again in %d seconds.", next), what, next);
+        else
+          text = g_strdup (what);
+        set_banner (self, text, _ ("_Retry Now"), "win.refresh");
+      }
+      break;
+    case WEVION_POLLER_STATE_UNAUTHORIZED:
+      set_banner (self, _ ("The server refused the API token. It may have been revoked."),
+                  _ ("_Sign In Again"), "win.sign-in-again");
+      break;
+    case WEVION_POLLER_STATE_IDLE:
+    case WEVION_POLLER_STATE_POLLING:
+    default: set_banner (self, NULL, NULL, NULL); break;
+    }
+}
+
+/* ---- connection: welcome, loading, panel --------------------------------------------------- */
+
+void
+wevion_window_update_connection (WevionWindow *self)
+{
+  WevionPoller *poller;
+
+  switch (wevion_application_get_connection (self->app))
+    {
+    case WEVION_CONNECTION_NONE:
+      gtk_stack_set_visible_child_name (self->main_stack, "welcome");
+      if (wevion_application_get_server_url (self->app)
+          && !*gtk_editable_get_text (GTK_EDITABLE (self->server_row)))
+        gtk_editable_set_text (GTK_EDITABLE (self->server_row),
+                               wevion_application_get_server_url (self->app));
+      break;
+    case WEVION_CONNECTION_CONNECTING:
+      if (g_list_model_get_n_items (G_LIST_MODEL (self->store)) == 0 && !self->connecting)
+        gtk_stack_set_visible_child_name (self->main_stack, "loading");
+      else if (!self->connecting)
+        gtk_stack_set_visible_child_name (self->main_stack, "panel");
+      break;
+    case WEVION_CONNECTION_READY:
+    default:
+      gtk_stack_set_visible_child_name (self->main_stack, "panel");
+      poller = wevion_application_get_poller (self->app);
+      if (poller)
+        {
+          g_signal_handlers_disconnect_by_func (poller, poller_state_cb, self);
+          g_signal_connect_object (poller, "notify::state", G_CALLBACK (poller_state_cb), self,
+                                   G_CONNECT_SWAPPED);
+          g_signal_connect_object (poller, "notify::next-poll-in", G_CALLBACK (poller_state_cb), self,
+                                   G_CONNECT_SWAPPED);
+          poller_state_cb (self);
+        }
+      browse (self, TRUE);
+      break;
+    }
+}
+
+static void
+connect_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (WevionWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  self->connecting = FALSE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->connect_button), TRUE);
+  if (!wevion_application_connect_finish (WEVION_APPLICATION (source), result, &error))
+    {
+      g_autofree char *text = wevion_application_describe_error (error);
+      gtk_label_set_label (self->welcome_error, text);
+      gtk_widget_set_visible (GTK_WIDGET (self->welcome_error), TRUE);
+      return;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->welcome_error), FALSE);
+  gtk_editable_set_text (GTK_EDITABLE (self->token_row), "");
+  wevion_window_update_connection (self);
+}
+
+static void
+connect_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  WevionWindow *self = WEVION_WINDOW (widget);
+  g_autofree char *server = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->server_row))));
+  const char *token = gtk_editable_get_text (GTK_EDITABLE (self->token_row));
+
+  if (*server == '\0' || *token == '\0')
+    {
+      gtk_label_set_label (self->welcome_error, _ ("Enter the server address and your API token."));
+      gtk_widget_set_visible (GTK_WIDGET (self->welcome_error), TRUE);
+      return;
+    }
+  self->connecting = TRUE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->connect_button), FALSE);
+  gtk_label_set_label (self->welcome_error, "");
+  wevion_application_connect_async (self->app, server, token, NULL, connect_cb, g_object_ref (self));
+}
+
+static void
+sign_in_again_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  WevionWindow *self = WEVION_WINDOW (widget);
+
+  wevion_application_sign_out (self->app);
+  wevion_window_update_connection (self);
+}
+
+/* ---- window actions ---------------------------------------------------------------------- */
+
+static void
+refresh_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  WevionWindow *self = WEVION_WINDOW (widget);
+  WevionPoller *poller = wevion_application_get_poller (self->app);
+
+  if (poller)
+    wevion_poller_poll_now (poller);
+  browse (self, TRUE);
+}
+
+static void
+search_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  WevionWindow *self = WEVION_WINDOW (widget);
+
+  adw_leaflet_set_visible_child_name (self->leaflet, "list");
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+clear_filters_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  WevionWindow *self = WEVION_WINDOW (widget);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  gtk_drop_down_set_selected (self->type_dropdown, 0);
+  gtk_drop_down_set_selected (self->date_dropdown, 0);
+  wevion_window_set_view (self, WEVION_VIEW_ALL);
+}
+
+static void
+show_sidebar_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  adw_leaflet_set_visible_child_name (WEVION_WINDOW (widget)->leaflet, "sidebar");
+}
+
+static void
+show_list_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  adw_leaflet_set_visible_child_name (WEVION_WINDOW (widget)->leaflet, "list");
 }
 
 static void
 preferences_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   WevionWindow *self = WEVION_WINDOW (widget);
-  AdwToast *toast = adw_toast_new (_ ("Preferences are not built yet"));
+  GtkWidget *preferences = wevion_preferences_window_new (self->app);
 
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  gtk_window_set_transient_for (GTK_WINDOW (preferences), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+new_generation_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  wevion_window_new_generation (WEVION_WINDOW (widget), NULL);
+}
+
+void
+wevion_window_new_generation (WevionWindow *self, WevionJob *job)
+{
+  GtkWidget *dialog;
+
+  g_return_if_fail (WEVION_IS_WINDOW (self));
+  if (wevion_application_get_client (self->app) == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (_ ("Connect to a Creative Hub first")));
+      return;
+    }
+  dialog = wevion_new_job_dialog_new (self->app, job);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+copy_prompt_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  WevionWindow *self = WEVION_WINDOW (widget);
+  WevionJob *job = wevion_job_details_get_job (self->details);
+
+  if (job == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), wevion_job_get_prompt (job));
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_ ("Prompt copied")));
+}
+
+static GPtrArray *
+selected_jobs (WevionWindow *self)
+{
+  g_autoptr (GtkBitset) set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  GPtrArray *jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n = (guint) gtk_bitset_get_size (set);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (jobs,
+                     g_list_model_get_item (G_LIST_MODEL (self->selection), gtk_bitset_get_nth (set, i)));
+  return jobs;
+}
+
+static void
+bulk_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  WevionWindow *self = WEVION_WINDOW (widget);
+  g_autoptr (GPtrArray) jobs = selected_jobs (self);
+  const char *app_action = NULL;
+
+  if (g_str_equal (action_name, "win.download-selected"))
+    app_action = "app.download-job";
+  else if (g_str_equal (action_name, "win.retry-selected"))
+    app_action = "app.retry-job";
+  else if (g_str_equal (action_name, "win.hide-selected"))
+    app_action = "app.hide-job";
+  g_return_if_fail (app_action != NULL);
+
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      WevionJob *job = g_ptr_array_index (jobs, i);
+      if (g_str_equal (app_action, "app.download-job")
+          && wevion_job_get_status (job) != WEVION_JOB_STATUS_COMPLETED)
+        continue;
+      if (g_str_equal (app_action, "app.retry-job") && !wevion_job_get_is_retryable (job))
+        continue;
+      gtk_widget_activate_action (widget, app_action, "s", wevion_job_get_id (job));
+    }
+}
+
+static void
+hide_focused_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  WevionWindow *self = WEVION_WINDOW (widget);
+  g_autoptr (GPtrArray) jobs = selected_jobs (self);
+
+  for (guint i = 0; i < jobs->len; i++)
+    gtk_widget_activate_action (widget, "app.hide-job", "s", wevion_job_get_id (g_ptr_array_index (jobs, i)));
+}
+
+static void
+job_shortcut_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  WevionWindow *self = WEVION_WINDOW (widget);
+  WevionJob *job = wevion_job_details_get_job (self->details);
+
+  if (job == NULL)
+    return;
+  if (g_str_equal (action_name, "win.download-focused")
+      && wevion_job_get_status (job) == WEVION_JOB_STATUS_COMPLETED)
+    gtk_widget_activate_action (widget, "app.download-job", "s", wevion_job_get_id (job));
+  else if (g_str_equal (action_name, "win.retry-focused") && wevion_job_get_is_retryable (job))
+    gtk_widget_activate_action (widget, "app.retry-job", "s", wevion_job_get_id (job));
+}
+
+/* ---- life cycle -------------------------------------------------------------------------- */
+
+static void
+folded_cb (WevionWindow *self)
+{
+  gboolean folded = adw_leaflet_get_folded (self->leaflet);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->list_back_button), folded);
+  gtk_widget_set_visible (GTK_WIDGET (self->details_back_button), folded);
+  adw_header_bar_set_show_end_title_buttons (self->sidebar_header, folded);
+  adw_header_bar_set_show_start_title_buttons (self->list_header, folded);
+  adw_header_bar_set_show_end_title_buttons (self->list_header, folded);
+  adw_header_bar_set_show_start_title_buttons (self->details_header, folded);
+  /* narrow: the filters go under the search entry, and a click opens the job's page */
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->filter_bar),
+                                  folded ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
+  gtk_list_view_set_single_click_activate (self->list_view, folded);
+}
+
+static void
+store_changed_cb (WevionWindow *self)
+{
+  update_counts (self);
+  update_list_page (self);
+}
+
+static void
+setup (WevionWindow *self, WevionApplication *app)
+{
+  GtkListItemFactory *factory;
+  GSettings *settings;
+  g_autofree char *last_view = NULL;
+  const char *size;
+
+  self->app = app;
+  self->store = g_object_ref (wevion_application_get_store (self->app));
+  settings = wevion_application_get_settings (self->app);
+
+  /* sidebar: status views with live counts */
+  sidebar_row (self, WEVION_VIEW_ACTIVE, "emblem-synchronizing-symbolic", _ ("Active"));
+  sidebar_row (self, WEVION_VIEW_COMPLETED, "object-select-symbolic", _ ("Completed"));
+  sidebar_row (self, WEVION_VIEW_FAILED, "dialog-warning-symbolic", _ ("Failed"));
+  sidebar_row (self, WEVION_VIEW_ALL, "view-list-symbolic", _ ("All Jobs"));
+
+  /* store → filter → selection → list view */
+  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
+  self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->store)),
+                                              GTK_FILTER (g_object_ref (self->filter)));
+  self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->filtered)));
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (factory_setup_cb), self);
+  g_signal_connect (factory, "teardown", G_CALLBACK (factory_teardown_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (factory_bind_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (factory_unbind_cb), self);
+  gtk_list_view_set_factory (self->list_view, factory);
+  g_object_unref (factory);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  gtk_list_view_set_enable_rubberband (self->list_view, TRUE);
+  g_signal_connect_swapped (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb), self);
+  g_signal_connect_swapped (self->list_view, "activate", G_CALLBACK (list_activated_cb), self);
+  g_signal_connect_swapped (gtk_scrolled_window_get_vadjustment (self->list_scroller), "value-changed",
+                            G_CALLBACK (scrolled_cb), self);
+  g_signal_connect_object (self->store, "items-changed", G_CALLBACK (store_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "notify", G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "hidden-changed", G_CALLBACK (refilter), self, G_CONNECT_SWAPPED);
+  g_signal_connect_swapped (self->filtered, "items-changed", G_CALLBACK (update_list_page), self);
+
+  create_banner (self);
+  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+
+  g_signal_connect_swapped (self->leaflet, "notify::folded", G_CALLBACK (folded_cb), self);
+  folded_cb (self);
+
+  /* the view and window size the user left */
+  last_view = g_settings_get_string (settings, "last-view");
+  self->view = WEVION_VIEW_ALL;
+  for (guint i = 0; i < G_N_ELEMENTS (view_names); i++)
+    if (g_str_equal (last_view, view_names[i]))
+      self->view = (WevionView) i;
+  adw_window_title_set_title (self->list_title, view_title (self->view));
+  gtk_list_box_select_row (self->sidebar, gtk_list_box_get_row_at_index (self->sidebar, (int) self->view));
+  g_signal_connect_swapped (self->sidebar, "row-selected", G_CALLBACK (sidebar_selected_cb), self);
+  g_signal_connect_swapped (self->sidebar, "row-activated", G_CALLBACK (sidebar_activated_cb), self);
+
+  size = g_getenv ("WEVION_WINDOW_SIZE");
+  if (size && strchr (size, 'x'))
+    gtk_window_set_default_size (GTK_WINDOW (self), atoi (size), atoi (strchr (size, 'x') + 1));
+  else
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (settings, "window-width"),
+                                   g_settings_get_int (settings, "window-height"));
+      if (g_settings_get_boolean (settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+    }
+
+  update_counts (self);
+  refilter (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-prompt", FALSE);
+  self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+  wevion_window_update_connection (self);
+}
+
+static gboolean
+wevion_window_close_request (GtkWindow *window)
+{
+  WevionWindow *self = WEVION_WINDOW (window);
+  GSettings *settings = wevion_application_get_settings (self->app);
+  int width, height;
+
+  if (g_getenv ("WEVION_WINDOW_SIZE") == NULL)
+    {
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_int (settings, "window-width", width);
+      g_settings_set_int (settings, "window-height", height);
+      g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (window));
+    }
+  return GTK_WINDOW_CLASS (wevion_window_parent_class)->close_request (window);
 }
 
 static void
 wevion_window_dispose (GObject *object)
 {
+  WevionWindow *self = WEVION_WINDOW (object);
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->search_timeout, g_source_remove);
+  g_cancellable_cancel (self->browse_cancellable);
+  g_clear_object (&self->browse_cancellable);
+  g_cancellable_cancel (self->preview_cancellable);
+  g_clear_object (&self->preview_cancellable);
+  if (self->list_view)
+    gtk_list_view_set_model (self->list_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), WEVION_TYPE_WINDOW);
+  g_clear_pointer (&self->cards, g_ptr_array_unref);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->filtered);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->since, g_date_time_unref);
+  g_clear_pointer (&self->search_folded, g_free);
+  g_clear_pointer (&self->browse_cursor, g_free);
+  g_clear_pointer (&self->banner_action, g_free);
   G_OBJECT_CLASS (wevion_window_parent_class)->dispose (object);
 }
 
@@ -49,18 +1167,87 @@ wevion_window_class_init (WevionWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = wevion_window_dispose;
+  window_class->close_request = wevion_window_close_request;
+
+  g_type_ensure (WEVION_TYPE_JOB_DETAILS);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/com/wevion/Jobs/wevion-window.ui");
   gtk_widget_class_bind_template_child (widget_class, WevionWindow, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, WevionWindow, status_page);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, server_row);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, token_row);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, welcome_error);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, connect_button);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, sidebar_header);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, list_header);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, list_back_button);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, list_title);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, banner_slot);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, filter_bar);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, type_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, date_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, list_scroller);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, list_view);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, details_header);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, details_back_button);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, details_title);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, details);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, type_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, date_changed_cb);
 
+  gtk_widget_class_install_action (widget_class, "win.connect", NULL, connect_action);
+  gtk_widget_class_install_action (widget_class, "win.sign-in-again", NULL, sign_in_again_action);
+  gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.clear-filters", NULL, clear_filters_action);
+  gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.show-list", NULL, show_list_action);
+  gtk_widget_class_install_action (widget_class, "win.new-generation", NULL, new_generation_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-prompt", NULL, copy_prompt_action);
+  gtk_widget_class_install_action (widget_class, "win.download-selected", NULL, bulk_action);
+  gtk_widget_class_install_action (widget_class, "win.retry-selected", NULL, bulk_action);
+  gtk_widget_class_install_action (widget_class, "win.hide-selected", NULL, bulk_action);
+  gtk_widget_class_install_action (widget_class, "win.hide-focused", NULL, hide_focused_action);
+  gtk_widget_class_install_action (widget_class, "win.download-focused", NULL, job_shortcut_action);
+  gtk_widget_class_install_action (widget_class, "win.retry-focused", NULL, job_shortcut_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.hide-focused", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.download-focused",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.retry-focused", NULL);
 }
 
 static void
 wevion_window_init (WevionWindow *self)
 {
+  self->cards = g_ptr_array_new ();
+  self->view = WEVION_VIEW_ALL;
   gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+WevionWindow *
+wevion_window_new (WevionApplication *app)
+{
+  WevionWindow *self = g_object_new (WEVION_TYPE_WINDOW, NULL);
+
+  setup (self, app);
+  gtk_window_set_application (GTK_WINDOW (self), GTK_APPLICATION (app));
+  return self;
+}
+
+void
+wevion_window_add_toast (WevionWindow *self, AdwToast *toast)
+{
+  g_return_if_fail (WEVION_IS_WINDOW (self));
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }

@@ -1,4 +1,4 @@
-/* wevion-window.h */
+/* wevion-window.h: the Jobs panel window. */
 #pragma once
 
 #include <adwaita.h>
@@ -10,7 +10,27 @@ G_BEGIN_DECLS
 #define WEVION_TYPE_WINDOW (wevion_window_get_type ())
 G_DECLARE_FINAL_TYPE (WevionWindow, wevion_window, WEVION, WINDOW, AdwApplicationWindow)
 
+typedef enum {
+  WEVION_VIEW_ACTIVE,
+  WEVION_VIEW_COMPLETED,
+  WEVION_VIEW_FAILED,
+  WEVION_VIEW_ALL,
+} WevionView;
+
 WevionWindow *wevion_window_new (WevionApplication *app);
 void wevion_window_add_toast (WevionWindow *self, AdwToast *toast);
+/* Selects the job and shows its details (a page of its own on narrow windows). */
+void wevion_window_show_job (WevionWindow *self, const char *job_id);
+/* Opens the New Generation dialog, pre-filled from @job when given (Edit & Resubmit). */
+void wevion_window_new_generation (WevionWindow *self, WevionJob *job);
+void wevion_window_set_view (WevionWindow *self, WevionView view);
+/* For tests: the model the list view shows, after every filter */
+GListModel *wevion_window_get_visible_jobs (WevionWindow *self);
+void wevion_window_set_search_text (WevionWindow *self, const char *text);
+void wevion_window_set_type_filter (WevionWindow *self, WevionJobType type);
+/* 0 any time, 1 today, 2 last 7 days, 3 last 30 days, 4 this month */
+void wevion_window_set_date_filter (WevionWindow *self, guint range);
+/* Reflects the connection state (welcome, loading, panel) */
+void wevion_window_update_connection (WevionWindow *self);
 
 G_END_DECLS
