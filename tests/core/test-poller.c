@@ -659,6 +659,67 @@ test_etags_kept_across_runs (void)
   wt_hub_stop (hub);
 }
 
+static gboolean
+is_unauthorized (gpointer data)
+{
+  return wevion_poller_get_state (data) == WEVION_POLLER_STATE_UNAUTHORIZED;
+}
+
+static void
+gone_cb (WevionPoller *poller, const char *id, GPtrArray *gone)
+{
+  g_ptr_array_add (gone, g_strdup (id));
+}
+
+/* a refused token stops polling until a new one is given; a job the server does not know is
+ * reported once and not asked for again */
+static void
+test_unauthorized_and_gone (void)
+{
+  WtHub *hub = wt_hub_start ("--speed", "100", "--faults", "stall-queue", NULL);
+  WevionClient *client = wt_hub_client (hub, "revoked-token");
+  WevionClient *submitter = wt_hub_client (hub, NULL);
+  WevionJobStore *store = wevion_job_store_new ();
+  WevionPoller *poller = wevion_poller_new (client, store);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = submit (submitter, "needs a token [ok]", &error);
+  g_autoptr (GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  JobRef ref = { store, id };
+  gboolean waited = FALSE;
+  gint64 before;
+
+  g_assert_no_error (error);
+  g_signal_connect (poller, "job-gone", G_CALLBACK (gone_cb), gone);
+  wevion_poller_track (poller, id);
+  g_assert_true (wt_wait_until (is_unauthorized, poller, 30));
+  g_assert_true (wt_wait_until (poller_not_busy, poller, 30));
+  g_assert_error ((GError *) wevion_poller_get_last_error (poller), WEVION_CLIENT_ERROR,
+                  WEVION_CLIENT_ERROR_UNAUTHORIZED);
+  g_assert_cmpint (wevion_poller_get_next_poll_in (poller), ==, -1);
+  before = api_requests (hub);
+  g_timeout_add_once (500, set_flag_cb, &waited);
+  wt_wait_flag (&waited, 30);
+  g_assert_cmpint (api_requests (hub), ==, before);
+
+  /* a new token, then F5 */
+  wevion_client_set_token (client, "demo-token");
+  wevion_poller_poll_now (poller);
+  wt_hub_set_faults (hub, "");
+  g_assert_true (wt_wait_until (job_terminal, &ref, 60));
+  g_assert_null (wevion_poller_get_last_error (poller));
+
+  /* a job the server does not know */
+  wevion_poller_track (poller, "no-such-job");
+  g_assert_true (wt_wait_until (poller_idle, poller, 30));
+  g_assert_cmpuint (gone->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (gone, 0), ==, "no-such-job");
+
+  g_signal_handlers_disconnect_by_data (poller, gone);
+  finish (poller, store, client);
+  g_assert_finalize_object (submitter);
+  wt_hub_stop (hub);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -674,5 +735,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/wevion/integration/error-codes", test_error_codes);
   g_test_add_func ("/wevion/integration/refresh-picks-up-changes", test_refresh_picks_up_changes);
   g_test_add_func ("/wevion/integration/etags-kept-across-runs", test_etags_kept_across_runs);
+  g_test_add_func ("/wevion/integration/unauthorized-and-gone", test_unauthorized_and_gone);
   return g_test_run ();
 }
