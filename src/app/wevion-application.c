@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "wevion-application.h"
+#include "wevion-notifier.h" /* issue 7: notifications and background */
 #include "wevion-secrets.h"
 #include "wevion-window.h"
 
@@ -25,6 +26,7 @@ struct _WevionApplication
   WevionClient *client;
   WevionPoller *poller;
   WevionThumbnails *thumbnails;
+  WevionNotifier *notifier; /* issue 7: notifications, and the hold that keeps polling in the background */
   GCancellable *cancellable;
   guint tick_id;
   gboolean cancel_unsupported;
@@ -884,8 +886,6 @@ wevion_application_handle_local_options (GApplication *app, GVariantDict *option
 
   if (g_variant_dict_lookup (options, "server", "&s", &server))
     set_str (&self->server_override, server);
-  else if (g_getenv ("WEVION_SERVER_URL"))
-    set_str (&self->server_override, g_getenv ("WEVION_SERVER_URL"));
 
   if (g_variant_dict_lookup (options, "token-file", "^&ay", &token_file))
     {
@@ -901,8 +901,6 @@ wevion_application_handle_local_options (GApplication *app, GVariantDict *option
       self->token_override = g_strdup (g_strstrip (contents));
       memset (contents, 0, strlen (contents));
     }
-  else if (g_getenv ("WEVION_TOKEN"))
-    set_str (&self->token_override, g_getenv ("WEVION_TOKEN"));
 
   return -1;
 }
@@ -932,6 +930,11 @@ wevion_application_startup (GApplication *app)
   self->store = wevion_job_store_new ();
   self->thumbnails = wevion_thumbnails_new (NULL, 256);
   self->cancellable = g_cancellable_new ();
+  /* the environment stands in for --server and --token-file (scripts, tests) */
+  if (self->server_override == NULL && g_getenv ("WEVION_SERVER_URL"))
+    set_str (&self->server_override, g_getenv ("WEVION_SERVER_URL"));
+  if (self->token_override == NULL && g_getenv ("WEVION_TOKEN"))
+    set_str (&self->token_override, g_getenv ("WEVION_TOKEN"));
   if (self->server_override)
     set_str (&self->server_url, self->server_override);
   else
@@ -949,6 +952,8 @@ wevion_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.search", search_accels);
 
   self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+  /* issue 7: announces finished jobs; holds the app while jobs are active (closing the window) */
+  self->notifier = wevion_notifier_new (self);
   connect_at_start (self);
 }
 
@@ -971,6 +976,7 @@ wevion_application_shutdown (GApplication *app)
   g_cancellable_cancel (self->cancellable);
   if (self->poller)
     wevion_poller_stop (self->poller);
+  g_clear_object (&self->notifier); /* issue 7 */
   if (self->cache)
     wevion_cache_flush (self->cache);
   G_APPLICATION_CLASS (wevion_application_parent_class)->shutdown (app);
