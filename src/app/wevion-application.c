@@ -30,6 +30,7 @@ struct _WevionApplication
   GCancellable *cancellable;
   guint tick_id;
   gboolean cancel_unsupported;
+  gboolean cache_has_client;
 };
 
 G_DEFINE_FINAL_TYPE (WevionApplication, wevion_application, ADW_TYPE_APPLICATION)
@@ -194,6 +195,12 @@ static void
 start (WevionApplication *self, WevionClient *client)
 {
   g_set_object (&self->client, client);
+  /* answers kept from the last run make the first request a cheap 304 */
+  if (self->cache && !self->cache_has_client)
+    {
+      wevion_cache_attach_client (self->cache, client);
+      self->cache_has_client = TRUE;
+    }
   if (self->poller)
     {
       wevion_poller_stop (self->poller);
