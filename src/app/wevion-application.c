@@ -928,7 +928,7 @@ wevion_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *new_accels[] = { "<Control>n", NULL };
   static const char *prefs_accels[] = { "<Control>comma", NULL };
-  static const char *refresh_accels[] = { "F5", "<Control>r", NULL };
+  static const char *refresh_accels[] = { "F5", NULL };
   static const char *search_accels[] = { "<Control>f", NULL };
 
   G_APPLICATION_CLASS (wevion_application_parent_class)->startup (app);
