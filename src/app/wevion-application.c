@@ -132,10 +132,13 @@ toast (WevionApplication *self, AdwToast *toast)
     g_object_unref (g_object_ref_sink (toast));
 }
 
+/* Toast titles are markup: server words (error messages) must not become tags. */
 static void
 toast_text (WevionApplication *self, const char *text)
 {
-  toast (self, adw_toast_new (text));
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  toast (self, adw_toast_new (escaped));
 }
 
 static void
