@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "wevion-application.h"
+#include "wevion-job-card.h"
 #include "wevion-window.h"
 
 #define N_JOBS 100000
@@ -132,6 +133,31 @@ main (int argc, char *argv[])
   spin_until (NULL, 500);
   rss_window = rss_kib ();
 
+  /* binding one card to another job, as scrolling does for each row that comes into view */
+  {
+    GtkWidget *card = wevion_job_card_new ();
+    GtkWidget *holder = gtk_window_new ();
+    GListModel *jobs = G_LIST_MODEL (wevion_application_get_store (app));
+
+    gtk_window_set_child (GTK_WINDOW (holder), card);
+    gtk_window_present (GTK_WINDOW (holder));
+    spin_until (NULL, 200);
+    t0 = g_get_monotonic_time ();
+    for (guint i = 0; i < 2000; i++)
+      {
+        g_autoptr (WevionJob) job = g_list_model_get_item (jobs, (i * 37) % N_JOBS);
+        wevion_job_card_set_job (WEVION_JOB_CARD (card), job);
+      }
+    t1 = g_get_monotonic_time ();
+    printf ("card bind: %.3f ms per job\n", (t1 - t0) / 1000.0 / 2000);
+    t0 = g_get_monotonic_time ();
+    for (guint i = 0; i < 100; i++)
+      g_object_unref (g_object_ref_sink (wevion_job_card_new ()));
+    t1 = g_get_monotonic_time ();
+    printf ("card creation: %.3f ms per card\n", (t1 - t0) / 1000.0 / 100);
+    gtk_window_destroy (GTK_WINDOW (holder));
+  }
+
   /* a search keystroke: the filter runs over every job */
   t0 = g_get_monotonic_time ();
   wevion_window_set_search_text (window, "lighthouse");
@@ -144,6 +170,26 @@ main (int argc, char *argv[])
   t1 = g_get_monotonic_time ();
   printf ("clearing the search: %.1f ms\n", (t1 - t0) / 1000.0);
   spin_until (NULL, 300);
+
+  /* what a frame costs by itself: redraw the window without changing anything */
+  {
+    frame_times = g_array_new (FALSE, FALSE, sizeof (double));
+    scrolling = TRUE;
+    last_frame = 0;
+    for (int i = 0; i < 60; i++)
+      {
+        guint before = frame_times->len;
+        gtk_widget_queue_draw (GTK_WIDGET (window));
+        while (frame_times->len == before)
+          g_main_context_iteration (NULL, TRUE);
+      }
+    scrolling = FALSE;
+    g_array_sort (frame_times, compare_double);
+    printf ("redrawing the unchanged window: p50 %.1f ms, p95 %.1f ms\n",
+            g_array_index (frame_times, double, frame_times->len / 2),
+            g_array_index (frame_times, double, (frame_times->len * 95) / 100));
+    g_array_unref (frame_times);
+  }
 
   /* scrolling from top to bottom, one step per frame */
   list = wevion_window_get_list_view (window);
