@@ -31,7 +31,6 @@ struct _WevionApplication
   /* issue 6: downloads */
   WevionDownloader *downloader;
   guint inhibit_cookie;
-  AdwToast *progress_toast;
 };
 
 G_DEFINE_FINAL_TYPE (WevionApplication, wevion_application, ADW_TYPE_APPLICATION)
@@ -816,19 +815,45 @@ use_result_in_campaign_activated (GSimpleAction *action, GVariant *parameter, gp
 
 /* ---- downloads (issue 6: WevionDownloader, progress toast, inhibit, auto-download) --------- */
 
+/* One small progress bar at the end of the list's header bar, made here so the window needs no
+ * download code: found through the window template's "list_header" child. */
+static GtkWidget *
+progress_widget (WevionApplication *self)
+{
+  WevionWindow *window = main_window (self);
+  GtkWidget *bar;
+  GObject *header;
+
+  if (window == NULL)
+    return NULL;
+  bar = g_object_get_data (G_OBJECT (window), "wevion-download-progress");
+  if (bar)
+    return bar;
+  header = gtk_widget_get_template_child (GTK_WIDGET (window), WEVION_TYPE_WINDOW, "list_header");
+  if (!ADW_IS_HEADER_BAR (header))
+    return NULL;
+  bar = gtk_progress_bar_new ();
+  gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (bar, 48, -1);
+  gtk_widget_set_visible (bar, FALSE);
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), bar);
+  g_object_set_data (G_OBJECT (window), "wevion-download-progress", bar);
+  return bar;
+}
+
 static void
 downloads_progress_cb (WevionApplication *self)
 {
   WevionDownloader *dl = self->downloader;
   guint n = wevion_downloader_get_n_active (dl);
   double fraction = wevion_downloader_get_fraction (dl);
+  GtkWidget *bar = progress_widget (self);
   g_autofree char *title = NULL;
 
   if (n == 0)
     {
-      if (self->progress_toast)
-        adw_toast_dismiss (self->progress_toast);
-      g_clear_object (&self->progress_toast);
+      if (bar)
+        gtk_widget_set_visible (bar, FALSE);
       if (self->inhibit_cookie)
         gtk_application_uninhibit (GTK_APPLICATION (self), self->inhibit_cookie);
       self->inhibit_cookie = 0;
@@ -845,14 +870,15 @@ downloads_progress_cb (WevionApplication *self)
                              (int) (fraction * 100));
   else
     title = g_strdup_printf (ngettext ("Downloading %u file…", "Downloading %u files…", n), n);
-  if (self->progress_toast == NULL)
-    {
-      self->progress_toast = g_object_ref_sink (adw_toast_new (title));
-      adw_toast_set_timeout (self->progress_toast, 0);
-      toast (self, g_object_ref (self->progress_toast));
-    }
+  if (bar == NULL)
+    return;
+  gtk_widget_set_visible (bar, TRUE);
+  gtk_widget_set_tooltip_text (bar, title);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  if (fraction >= 0)
+    gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), fraction);
   else
-    adw_toast_set_title (self->progress_toast, title);
+    gtk_progress_bar_pulse (GTK_PROGRESS_BAR (bar));
 }
 
 typedef struct
@@ -1232,7 +1258,6 @@ wevion_application_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->thumbnails);
   g_clear_object (&self->downloader);
-  g_clear_object (&self->progress_toast);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
   g_free (self->server_override);
