@@ -32,6 +32,39 @@ test_body (gsize size)
   return g_bytes_new_take (data, size);
 }
 
+typedef struct
+{
+  SoupServerMessage *msg;
+  guint left;
+  guint timer;
+} SlowSend;
+
+static gboolean
+slow_cb (gpointer data)
+{
+  SlowSend *slow = data;
+  g_autoptr (GBytes) chunk = test_body (64 * 1024);
+
+  soup_message_body_append_bytes (soup_server_message_get_response_body (slow->msg), chunk);
+  if (--slow->left == 0)
+    soup_message_body_complete (soup_server_message_get_response_body (slow->msg));
+  soup_server_message_unpause (slow->msg);
+  if (slow->left > 0)
+    return G_SOURCE_CONTINUE;
+  slow->timer = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* the client went away (or got everything): stop sending */
+static void
+slow_finished_cb (SoupServerMessage *msg, SlowSend *slow)
+{
+  g_clear_handle_id (&slow->timer, g_source_remove);
+  g_signal_handlers_disconnect_by_data (msg, slow);
+  g_object_unref (slow->msg);
+  g_free (slow);
+}
+
 static void
 host_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer data)
 {
@@ -62,6 +95,22 @@ host_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTabl
   host->file_requests++;
   g_ptr_array_add (host->auth_seen, g_strdup (auth ? auth : ""));
   g_ptr_array_add (host->cookie_seen, g_strdup (cookie ? cookie : ""));
+  if (g_str_has_prefix (path, "/slow/"))
+    {
+      /* 64 KiB every 10 ms, 32 MiB in all: long enough to cancel in the middle */
+      SlowSend *slow = g_new0 (SlowSend, 1);
+
+      soup_message_headers_set_content_length (res, 512 * 64 * 1024);
+      soup_message_headers_set_content_type (res, "application/octet-stream", NULL);
+      soup_server_message_set_status (msg, 200, NULL);
+      slow->msg = g_object_ref (msg);
+      slow->left = 512;
+      g_signal_connect (msg, "finished", G_CALLBACK (slow_finished_cb), slow);
+      g_signal_connect (msg, "disconnected", G_CALLBACK (slow_finished_cb), slow);
+      soup_server_message_pause (msg);
+      slow->timer = g_timeout_add (10, slow_cb, slow);
+      return;
+    }
   if (g_str_has_prefix (path, "/forbidden/"))
     {
       soup_server_message_set_status (msg, 403, NULL);
@@ -648,6 +697,48 @@ test_checksum (void)
   rt_rmtree (folder);
 }
 
+static void
+cancel_on_bytes_cb (WevionDownload *d, GParamSpec *pspec, GCancellable *cancellable)
+{
+  if (wevion_download_get_bytes (d) > 0)
+    g_cancellable_cancel (cancellable);
+}
+
+/* Canceled in the middle: a canceled error, and no part file left */
+static void
+test_cancel (void)
+{
+  g_autofree char *folder = rt_tmpdir ();
+  FileHost *host = file_host_new ();
+  g_autoptr (WevionDownloader) dl = wevion_downloader_new (NULL);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *url = g_strdup_printf ("%s/slow/big.bin", host->url);
+  const char *urls[] = { url, NULL };
+  g_autoptr (WevionJob) j = job_with_urls ("j", urls);
+  g_autofree char *path = NULL;
+  g_auto (GStrv) names = NULL;
+  WevionDownload *d;
+
+  d = wevion_downloader_download_async (dl, j, 0, folder, cancellable, rt_store_result_cb, &result);
+  g_object_ref (d);
+  g_signal_connect (d, "notify::bytes", G_CALLBACK (cancel_on_bytes_cb), cancellable);
+  rt_wait_result (&result, 60);
+  path = wevion_downloader_download_finish (dl, result, &error);
+  g_assert_null (path);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (wevion_download_get_state (d), ==, WEVION_DOWNLOAD_STATE_CANCELED);
+  g_assert_cmpint (wevion_download_get_bytes (d), <, 512 * 64 * 1024);
+  g_assert_cmpint (wevion_download_get_total (d), ==, 512 * 64 * 1024);
+  g_assert_cmpuint (wevion_downloader_get_n_active (dl), ==, 0);
+  names = rt_list_dir (folder);
+  g_assert_cmpuint (g_strv_length (names), ==, 0);
+  g_object_unref (d);
+  file_host_free (host);
+  rt_rmtree (folder);
+}
+
 /* The file size limit makes write() fail with EFBIG, as a full disk would with ENOSPC. */
 static void
 test_disk_full (void)
@@ -831,6 +922,7 @@ main (int argc, char **argv)
   g_test_add_func ("/results/download/sanitize", test_sanitize);
   g_test_add_func ("/results/download/names-and-credentials", test_names_and_credentials);
   g_test_add_func ("/results/download/checksum", test_checksum);
+  g_test_add_func ("/results/download/cancel", test_cancel);
   g_test_add_func ("/results/download/disk-full", test_disk_full);
   g_test_add_func ("/results/download/permission", test_permission);
   g_test_add_func ("/results/download/all", test_download_all);
