@@ -1154,8 +1154,6 @@ wevion_application_handle_local_options (GApplication *app, GVariantDict *option
 
   if (g_variant_dict_lookup (options, "server", "&s", &server))
     set_str (&self->server_override, server);
-  else if (g_getenv ("WEVION_SERVER_URL"))
-    set_str (&self->server_override, g_getenv ("WEVION_SERVER_URL"));
 
   if (g_variant_dict_lookup (options, "token-file", "^&ay", &token_file))
     {
@@ -1171,8 +1169,6 @@ wevion_application_handle_local_options (GApplication *app, GVariantDict *option
       self->token_override = g_strdup (g_strstrip (contents));
       memset (contents, 0, strlen (contents));
     }
-  else if (g_getenv ("WEVION_TOKEN"))
-    set_str (&self->token_override, g_getenv ("WEVION_TOKEN"));
 
   return -1;
 }
@@ -1202,6 +1198,11 @@ wevion_application_startup (GApplication *app)
   self->store = wevion_job_store_new ();
   self->thumbnails = wevion_thumbnails_new (NULL, 256);
   self->cancellable = g_cancellable_new ();
+  /* the environment stands in for --server and --token-file (scripts, tests) */
+  if (self->server_override == NULL && g_getenv ("WEVION_SERVER_URL"))
+    set_str (&self->server_override, g_getenv ("WEVION_SERVER_URL"));
+  if (self->token_override == NULL && g_getenv ("WEVION_TOKEN"))
+    set_str (&self->token_override, g_getenv ("WEVION_TOKEN"));
   if (self->server_override)
     set_str (&self->server_url, self->server_override);
   else

@@ -68,11 +68,16 @@ static void
 add_time_row (WevionJobDetails *self, const char *title, GDateTime *time)
 {
   g_autofree char *exact = NULL;
+  g_autofree char *compact = NULL;
+  g_autoptr (GDateTime) local = NULL;
 
   if (time == NULL)
     return;
+  local = g_date_time_to_local (time);
+  /* Translators: a compact date and time for the details pane; see g_date_time_format() */
+  compact = g_date_time_format (local, _ ("%-d %b %Y, %H:%M:%S"));
   exact = wevion_format_exact_time (time);
-  add_value_row (self, self->info_group, title, exact, NULL);
+  add_value_row (self, self->info_group, title, compact, exact);
 }
 
 static GtkWidget *

@@ -7,6 +7,7 @@
 #include "wevion-job-card.h"
 #include "wevion-job-details.h"
 #include "wevion-new-job-dialog.h"
+#include "wevion-preferences-window.h"
 #include "wevion-window.h"
 
 #define PAGE_SIZE 100
@@ -50,7 +51,6 @@ struct _WevionWindow
   GtkCustomFilter *filter;
   GtkFilterListModel *filtered;
   GtkMultiSelection *selection;
-  GPtrArray *cards; /* live cards, for the cheap periodic refresh of relative times */
   GtkLabel *count_labels[4];
   GtkWidget *banner;      /* AdwBanner (libadwaita ≥ 1.3) or our own revealer */
   GtkLabel *banner_label; /* only for our own banner */
@@ -456,16 +456,6 @@ factory_setup_cb (GtkSignalListItemFactory *factory, GtkListItem *item, WevionWi
   GtkWidget *card = wevion_job_card_new ();
 
   gtk_list_item_set_child (item, card);
-  g_ptr_array_add (self->cards, card);
-}
-
-static void
-factory_teardown_cb (GtkSignalListItemFactory *factory, GtkListItem *item, WevionWindow *self)
-{
-  GtkWidget *card = gtk_list_item_get_child (item);
-
-  if (card && self->cards)
-    g_ptr_array_remove_fast (self->cards, card);
 }
 
 static void
@@ -499,10 +489,12 @@ tick_cb (gpointer user_data)
 
   /* relative times ("2 min ago") on finished jobs change slowly: refresh the live cards now and then */
   if (++self->ticks % 30 == 0)
-    for (guint i = 0; i < self->cards->len; i++)
+    for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->list_view)); row;
+         row = gtk_widget_get_next_sibling (row))
       {
-        WevionJobCard *card = g_ptr_array_index (self->cards, i);
-        WevionJob *job = wevion_job_card_get_job (card);
+        GtkWidget *card = gtk_widget_get_first_child (row);
+        WevionJob *job
+            = card && WEVION_IS_JOB_CARD (card) ? wevion_job_card_get_job (WEVION_JOB_CARD (card)) : NULL;
         if (job)
           g_object_notify (G_OBJECT (job), "elapsed");
       }
@@ -732,6 +724,7 @@ create_banner (WevionWindow *self)
   gtk_widget_set_hexpand (GTK_WIDGET (self->banner_label), TRUE);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->banner_label));
   self->banner_button = GTK_BUTTON (gtk_button_new ());
+  gtk_button_set_use_underline (self->banner_button, TRUE);
   gtk_widget_set_valign (GTK_WIDGET (self->banner_button), GTK_ALIGN_CENTER);
   g_signal_connect_swapped (self->banner_button, "clicked", G_CALLBACK (banner_clicked_cb), self);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->banner_button));
@@ -850,6 +843,30 @@ wevion_window_update_connection (WevionWindow *self)
     }
 }
 
+/* On the welcome page nothing retries by itself: say what to check. */
+static char *
+welcome_error_text (const GError *error)
+{
+  const char *hint = NULL;
+
+  if (error->domain == WEVION_CLIENT_ERROR)
+    switch (error->code)
+      {
+      case WEVION_CLIENT_ERROR_NETWORK:
+      case WEVION_CLIENT_ERROR_TIMEOUT: hint = _ ("Check the address and that the server is running."); break;
+      case WEVION_CLIENT_ERROR_UNAUTHORIZED:
+        hint = _ ("Check the token, or create a new one in Wevion.");
+        break;
+      case WEVION_CLIENT_ERROR_TLS: hint = _ ("The server’s certificate could not be trusted."); break;
+      case WEVION_CLIENT_ERROR_NOT_FOUND:
+      case WEVION_CLIENT_ERROR_INVALID_RESPONSE:
+        hint = _ ("Check that the address is the Creative Hub’s.");
+        break;
+      default: break;
+      }
+  return hint ? g_strdup_printf ("%s. %s", error->message, hint) : g_strdup (error->message);
+}
+
 static void
 connect_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -860,7 +877,7 @@ connect_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_widget_set_sensitive (GTK_WIDGET (self->connect_button), TRUE);
   if (!wevion_application_connect_finish (WEVION_APPLICATION (source), result, &error))
     {
-      g_autofree char *text = wevion_application_describe_error (error);
+      g_autofree char *text = welcome_error_text (error);
       gtk_label_set_label (self->welcome_error, text);
       gtk_widget_set_visible (GTK_WIDGET (self->welcome_error), TRUE);
       return;
@@ -941,6 +958,16 @@ static void
 show_list_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   adw_leaflet_set_visible_child_name (WEVION_WINDOW (widget)->leaflet, "list");
+}
+
+static void
+preferences_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  WevionWindow *self = WEVION_WINDOW (widget);
+  GtkWidget *preferences = wevion_preferences_window_new (self->app);
+
+  gtk_window_set_transient_for (GTK_WINDOW (preferences), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (preferences));
 }
 
 static void
@@ -1096,7 +1123,6 @@ setup (WevionWindow *self, WevionApplication *app)
   self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->filtered)));
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (factory_setup_cb), self);
-  g_signal_connect (factory, "teardown", G_CALLBACK (factory_teardown_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (factory_bind_cb), self);
   g_signal_connect (factory, "unbind", G_CALLBACK (factory_unbind_cb), self);
   gtk_list_view_set_factory (self->list_view, factory);
@@ -1179,7 +1205,6 @@ wevion_window_dispose (GObject *object)
   if (self->list_view)
     gtk_list_view_set_model (self->list_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), WEVION_TYPE_WINDOW);
-  g_clear_pointer (&self->cards, g_ptr_array_unref);
   g_clear_object (&self->selection);
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);
@@ -1243,6 +1268,7 @@ wevion_window_class_init (WevionWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
   gtk_widget_class_install_action (widget_class, "win.show-list", NULL, show_list_action);
   gtk_widget_class_install_action (widget_class, "win.new-generation", NULL, new_generation_action);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
   gtk_widget_class_install_action (widget_class, "win.copy-prompt", NULL, copy_prompt_action);
   gtk_widget_class_install_action (widget_class, "win.download-selected", NULL, bulk_action);
   gtk_widget_class_install_action (widget_class, "win.retry-selected", NULL, bulk_action);
@@ -1261,7 +1287,6 @@ wevion_window_class_init (WevionWindowClass *klass)
 static void
 wevion_window_init (WevionWindow *self)
 {
-  self->cards = g_ptr_array_new ();
   self->view = WEVION_VIEW_ALL;
   gtk_widget_init_template (GTK_WIDGET (self));
 }
@@ -1281,4 +1306,60 @@ wevion_window_add_toast (WevionWindow *self, AdwToast *toast)
 {
   g_return_if_fail (WEVION_IS_WINDOW (self));
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+const char *
+wevion_window_get_list_page (WevionWindow *self)
+{
+  return gtk_stack_get_visible_child_name (self->list_stack);
+}
+
+const char *
+wevion_window_get_main_page (WevionWindow *self)
+{
+  return gtk_stack_get_visible_child_name (self->main_stack);
+}
+
+WevionJob *
+wevion_window_get_details_job (WevionWindow *self)
+{
+  return wevion_job_details_get_job (self->details);
+}
+
+GtkWidget *
+wevion_window_get_details_widget (WevionWindow *self)
+{
+  return GTK_WIDGET (self->details);
+}
+
+GtkWidget *
+wevion_window_get_list_view (WevionWindow *self)
+{
+  return GTK_WIDGET (self->list_view);
+}
+
+gboolean
+wevion_window_get_banner_revealed (WevionWindow *self)
+{
+#if ADW_CHECK_VERSION(1, 3, 0)
+  return adw_banner_get_revealed (ADW_BANNER (self->banner));
+#else
+  return gtk_revealer_get_reveal_child (GTK_REVEALER (self->banner));
+#endif
+}
+
+const char *
+wevion_window_get_banner_text (WevionWindow *self)
+{
+#if ADW_CHECK_VERSION(1, 3, 0)
+  return adw_banner_get_title (ADW_BANNER (self->banner));
+#else
+  return gtk_label_get_label (self->banner_label);
+#endif
+}
+
+const char *
+wevion_window_get_count_text (WevionWindow *self, WevionView view)
+{
+  return gtk_label_get_label (self->count_labels[view]);
 }

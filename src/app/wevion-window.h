@@ -30,6 +30,16 @@ void wevion_window_set_search_text (WevionWindow *self, const char *text);
 void wevion_window_set_type_filter (WevionWindow *self, WevionJobType type);
 /* 0 any time, 1 today, 2 last 7 days, 3 last 30 days, 4 this month */
 void wevion_window_set_date_filter (WevionWindow *self, guint range);
+/* For tests: the list's page ("list", "empty", "no-match"), the main page ("welcome", "loading",
+ * "panel"), the job in the details pane, whether the connection banner shows, a view's count */
+const char *wevion_window_get_list_page (WevionWindow *self);
+const char *wevion_window_get_main_page (WevionWindow *self);
+WevionJob *wevion_window_get_details_job (WevionWindow *self);
+GtkWidget *wevion_window_get_details_widget (WevionWindow *self);
+GtkWidget *wevion_window_get_list_view (WevionWindow *self);
+gboolean wevion_window_get_banner_revealed (WevionWindow *self);
+const char *wevion_window_get_banner_text (WevionWindow *self);
+const char *wevion_window_get_count_text (WevionWindow *self, WevionView view);
 /* Reflects the connection state (welcome, loading, panel) */
 void wevion_window_update_connection (WevionWindow *self);
 

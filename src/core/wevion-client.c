@@ -672,7 +672,7 @@ status_error_inner (Request *req, guint status, GBytes *body, char **code_out)
                                _ ("The server does not support this (HTTP %u)"), status);
     case 409:
       return client_error_new (WEVION_CLIENT_ERROR_CONFLICT, status, -1,
-                               _ ("The job has already ended%s (HTTP %u)"), detail, status);
+                               _ ("The job has already ended (HTTP %u)"), status);
     case 429:
       if (retry_after >= 0)
         return client_error_new (
@@ -1234,6 +1234,20 @@ wevion_client_list_finish (WevionClient *self, GAsyncResult *result, char **next
 /* ---- cancel --------------------------------------------------------------------------------- */
 
 static void
+cancel_probe_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WevionJob) job = wevion_client_get_job_finish (WEVION_CLIENT (source), result, &error);
+
+  if (job || !g_error_matches (error, WEVION_CLIENT_ERROR, WEVION_CLIENT_ERROR_NOT_FOUND))
+    g_task_return_error (task, client_error_new (WEVION_CLIENT_ERROR_UNSUPPORTED, 404, -1,
+                                                 _ ("This server cannot cancel jobs (HTTP 404)")));
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
 cancel_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (GTask) task = data;
@@ -1242,11 +1256,14 @@ cancel_cb (GObject *source, GAsyncResult *result, gpointer data)
 
   if (response == NULL)
     {
-      /* A 404 without the contract's error body, or a 405: the endpoint is not there. */
-      if (g_error_matches (error, WEVION_CLIENT_ERROR, WEVION_CLIENT_ERROR_NOT_FOUND)
-          && wevion_client_error_get_private (error)->server_code == NULL)
-        g_task_return_error (task, client_error_new (WEVION_CLIENT_ERROR_UNSUPPORTED, 404, -1,
-                                                     _ ("This server cannot cancel jobs (HTTP 404)")));
+      if (g_error_matches (error, WEVION_CLIENT_ERROR, WEVION_CLIENT_ERROR_NOT_FOUND))
+        {
+          /* A 404 means no such job, or no such endpoint (a seed-only server): the job tells. */
+          GTask *probe = g_steal_pointer (&task);
+
+          wevion_client_get_job_async (WEVION_CLIENT (source), g_task_get_task_data (probe),
+                                       g_task_get_cancellable (probe), cancel_probe_cb, probe);
+        }
       else if (g_error_matches (error, WEVION_CLIENT_ERROR, WEVION_CLIENT_ERROR_UNSUPPORTED))
         g_task_return_error (task, client_error_new (WEVION_CLIENT_ERROR_UNSUPPORTED, 405, -1,
                                                      _ ("This server cannot cancel jobs (HTTP 405)")));
@@ -1271,6 +1288,7 @@ wevion_client_cancel_async (WevionClient *self, const char *id, GCancellable *ca
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, wevion_client_cancel_async);
+  g_task_set_task_data (task, g_strdup (id), g_free);
   escaped = g_uri_escape_string (id, NULL, FALSE);
   path = g_strdup_printf (API_PREFIX "/generate/jobs/%s/cancel", escaped);
   client_request_async (self, "POST", path, NULL, cancellable, wevion_client_cancel_async, cancel_cb, task);

@@ -5,7 +5,7 @@
 
 #include "wevion-fetch.h"
 
-G_DEFINE_QUARK (wevion-fetch-error-quark, wevion_fetch_error)
+G_DEFINE_QUARK (wevion - fetch - error - quark, wevion_fetch_error)
 
 typedef struct
 {
@@ -43,8 +43,8 @@ read_more (GTask *task)
 {
   FetchData *data = g_task_get_task_data (task);
 
-  g_input_stream_read_bytes_async (data->stream, 64 * 1024, G_PRIORITY_LOW, g_task_get_cancellable (task), read_cb,
-                                   task);
+  g_input_stream_read_bytes_async (data->stream, 64 * 1024, G_PRIORITY_LOW, g_task_get_cancellable (task),
+                                   read_cb, task);
 }
 
 static void
@@ -99,11 +99,12 @@ send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
-      g_task_return_new_error (task, WEVION_FETCH_ERROR, WEVION_FETCH_ERROR_HTTP, "the file host answered HTTP %u",
-                               status);
+      g_task_return_new_error (task, WEVION_FETCH_ERROR, WEVION_FETCH_ERROR_HTTP,
+                               "the file host answered HTTP %u", status);
       return;
     }
-  if (soup_message_headers_get_content_length (soup_message_get_response_headers (data->msg)) > (goffset) data->max_bytes)
+  if (soup_message_headers_get_content_length (soup_message_get_response_headers (data->msg))
+      > (goffset) data->max_bytes)
     {
       g_task_return_new_error (task, WEVION_FETCH_ERROR, WEVION_FETCH_ERROR_TOO_LARGE,
                                "the file is larger than %" G_GSIZE_FORMAT " bytes", data->max_bytes);
@@ -113,8 +114,8 @@ send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 void
-wevion_fetch_bytes_async (const char *url, gsize max_bytes, GCancellable *cancellable, GAsyncReadyCallback callback,
-                          gpointer user_data)
+wevion_fetch_bytes_async (const char *url, gsize max_bytes, GCancellable *cancellable,
+                          GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   FetchData *data = g_new0 (FetchData, 1);
@@ -126,14 +127,17 @@ wevion_fetch_bytes_async (const char *url, gsize max_bytes, GCancellable *cancel
   data->max_bytes = max_bytes;
   data->data = g_byte_array_new ();
 
-  if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
+  if (uri == NULL
+      || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0
+          && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "not a web address: %s",
                                error ? error->message : url);
       return;
     }
   data->msg = soup_message_new_from_uri (SOUP_METHOD_GET, uri);
-  soup_session_send_async (shared_session (), data->msg, G_PRIORITY_LOW, cancellable, send_cb, g_steal_pointer (&task));
+  soup_session_send_async (shared_session (), data->msg, G_PRIORITY_LOW, cancellable, send_cb,
+                           g_steal_pointer (&task));
 }
 
 GBytes *

@@ -7,9 +7,9 @@ G_BEGIN_DECLS
 
 #define WEVION_FETCH_ERROR (wevion_fetch_error_quark ())
 typedef enum {
-  WEVION_FETCH_ERROR_HTTP,     /* the host answered with an error status */
+  WEVION_FETCH_ERROR_HTTP, /* the host answered with an error status */
   WEVION_FETCH_ERROR_TOO_LARGE,
-  WEVION_FETCH_ERROR_EXPIRED,  /* 403 on a signed URL: fetch the job again for fresh URLs */
+  WEVION_FETCH_ERROR_EXPIRED, /* 403 on a signed URL: fetch the job again for fresh URLs */
 } WevionFetchError;
 
 GQuark wevion_fetch_error_quark (void);

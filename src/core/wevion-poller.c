@@ -419,14 +419,15 @@ back_off (WevionPoller *self, const GError *error)
   delay = MIN (delay, (double) cap);
   if (retry_after >= 0)
     delay = MAX (delay, retry_after * 1000.0);
+  g_message ("Polling failed (%s); trying again in %.1f s", error->message, delay / 1000.0);
+  /* the timer first, so whoever watches "state" sees "next-poll-in" already */
+  if (self->running)
+    schedule (self, (int) delay);
   if (g_error_matches (error, WEVION_CLIENT_ERROR, WEVION_CLIENT_ERROR_NETWORK)
       && !g_network_monitor_get_network_available (self->monitor))
     set_state (self, WEVION_POLLER_STATE_OFFLINE);
   else
     set_state (self, WEVION_POLLER_STATE_BACKING_OFF);
-  g_message ("Polling failed (%s); trying again in %.1f s", error->message, delay / 1000.0);
-  if (self->running)
-    schedule (self, (int) delay);
 }
 
 /* ---- one poll ------------------------------------------------------------------------------- */

@@ -10,8 +10,9 @@
 static gboolean
 quit_cb (gpointer data)
 {
+  /* keep the source: a second signal during shutdown must not kill us half-way */
   g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
 }
 
 int

@@ -40,6 +40,8 @@ request_finished_cb (SoupServer *server, SoupServerMessage *msg, WevionHub *hub)
   const char *route = g_object_get_data (G_OBJECT (msg), "wevion-route");
   SoupMessageBody *body = soup_server_message_get_response_body (msg);
 
+  if (g_object_steal_data (G_OBJECT (msg), "wevion-delayed"))
+    hub->n_background--;
   if (g_object_get_data (G_OBJECT (msg), "wevion-stolen"))
     return;
   count (hub, route ? route : "other", body ? (guint64) body->length : 0);
@@ -137,8 +139,8 @@ unpause_cb (gpointer data)
 {
   Paused *p = data;
 
+  /* n_background drops when the answer is written (request-finished) */
   soup_server_message_unpause (p->msg);
-  p->hub->n_background--;
   g_object_unref (p->msg);
   g_free (p);
   return G_SOURCE_REMOVE;
@@ -152,6 +154,7 @@ delay_answer (WevionHub *hub, SoupServerMessage *msg, guint ms)
   p->hub = hub;
   p->msg = g_object_ref (msg);
   hub->n_background++;
+  g_object_set_data (G_OBJECT (msg), "wevion-delayed", GINT_TO_POINTER (1));
   soup_server_message_pause (msg);
   g_timeout_add (ms, unpause_cb, p);
 }
@@ -747,6 +750,13 @@ api_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable
   guint n;
 
   set_route (msg, "api");
+  if (hub->stopping)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "5");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+      respond_error (msg, 503, "server_error", "The server is shutting down.");
+      return;
+    }
   if (inject_status (hub, msg))
     goto out;
   user = authenticate (hub, msg);
@@ -1001,7 +1011,16 @@ serve_file (WevionHub *hub, SoupServerMessage *msg, const char *path, const char
     }
   if (range && if_range && !g_str_equal (if_range, etag))
     range = NULL; /* the file changed: send it whole */
-  if (parse_range (range, size, &start, &end, &unsatisfiable))
+  if (range == NULL || !parse_range (range, size, &start, &end, &unsatisfiable))
+    {
+      if (!unsatisfiable)
+        {
+          /* SoupServer would apply a Range to a 200 by itself: we decided to ignore it */
+          soup_message_headers_remove (req, "Range");
+          range = NULL;
+        }
+    }
+  if (range && !unsatisfiable)
     {
       g_autofree char *cr = g_strdup_printf ("bytes %" G_GSIZE_FORMAT "-%" G_GSIZE_FORMAT "/%" G_GSIZE_FORMAT,
                                              start, end, size);
@@ -1087,16 +1106,6 @@ files_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
       respond_error (msg, 404, "not_found", "No such file.");
       return;
     }
-  check = wevion_hub_signer_check (hub->signer, path, query ? g_hash_table_lookup (query, "expires") : NULL,
-                                   query ? g_hash_table_lookup (query, "sig") : NULL,
-                                   g_get_real_time () / G_USEC_PER_SEC);
-  if (check != WEVION_HUB_SIGN_OK)
-    {
-      respond_error (msg, 403, check == WEVION_HUB_SIGN_EXPIRED ? "expired" : "forbidden",
-                     check == WEVION_HUB_SIGN_EXPIRED ? "This link has expired; ask for the job again."
-                                                      : "This link is not valid.");
-      return;
-    }
   job = wevion_hub_db_get (hub->db, NULL, parts[2]);
   if (job && wevion_job_get_status (job) == WEVION_JOB_STATUS_COMPLETED)
     {
@@ -1109,6 +1118,17 @@ files_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
   if (!known)
     {
       respond_error (msg, 404, "not_found", "No such file.");
+      return;
+    }
+  /* unknown files are 404 whatever the signature; known ones need a valid, unexpired one */
+  check = wevion_hub_signer_check (hub->signer, path, query ? g_hash_table_lookup (query, "expires") : NULL,
+                                   query ? g_hash_table_lookup (query, "sig") : NULL,
+                                   g_get_real_time () / G_USEC_PER_SEC);
+  if (check != WEVION_HUB_SIGN_OK)
+    {
+      respond_error (msg, 403, check == WEVION_HUB_SIGN_EXPIRED ? "expired" : "forbidden",
+                     check == WEVION_HUB_SIGN_EXPIRED ? "This link has expired; ask for the job again."
+                                                      : "This link is not valid.");
       return;
     }
   dir = wevion_hub_job_dir (hub, parts[2]);
@@ -1397,6 +1417,7 @@ wevion_hub_server_setup (WevionHub *hub, GError **error)
   hub->stats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   hub->server = soup_server_new ("server-header", "wevion-hub/" PACKAGE_VERSION " ", NULL);
   g_signal_connect (hub->server, "request-finished", G_CALLBACK (request_finished_cb), hub);
+  g_signal_connect (hub->server, "request-aborted", G_CALLBACK (request_finished_cb), hub);
   soup_server_add_handler (hub->server, NULL, default_cb, hub, NULL);
   soup_server_add_handler (hub->server, "/api", api_cb, hub, NULL);
   soup_server_add_handler (hub->server, "/files", files_cb, hub, NULL);

@@ -174,7 +174,8 @@ wevion_hub_shutdown (WevionHub *hub)
 
   g_clear_handle_id (&hub->trickle_id, g_source_remove);
   wevion_hub_worker_stop (hub);
-  /* finish answers and renders in flight, then stop listening */
+  /* new requests now get 503 (see api_cb); answers and renders in flight finish, then the
+   * connections close (soup_server_disconnect would cut the in-flight ones) and the db closes */
   while (hub->n_background > 0 && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   if (hub->server)

@@ -71,6 +71,13 @@ handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTabl
       send_json (msg, 200, row);
       return;
     }
+  if (g_strcmp0 (path, PREFIX "/jobs/j3") == 0)
+    {
+      g_autofree char *row = wt_row ("j3", "pending", "2026-11-01T10:00:00Z", NULL);
+
+      send_json (msg, 200, row);
+      return;
+    }
   if (g_strcmp0 (path, PREFIX "/jobs/j1") == 0)
     {
       g_autofree char *row = wt_row ("j1", "completed", "2026-11-01T10:00:00Z", NULL);

@@ -1,0 +1,954 @@
+/* wevion: the Creative Hub jobs from a terminal, on libwevion-core only.
+ *
+ * Exit codes: 0 success; 1 the job failed (wait) or the figures differ (costs); 2 an error (usage,
+ * network, server, not found). */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wevion-core.h"
+
+#define EXIT_JOB_FAILED 1
+#define EXIT_ERROR 2
+
+static const char *program_summary
+    = N_ ("Commands:\n"
+          "  list [--status S] [--type T] [--since DATE] [--search TEXT] [--limit N] [--json]\n"
+          "                        Recent jobs, newest first\n"
+          "  show ID [--json]      One job in full\n"
+          "  submit TYPE --provider P --prompt TEXT [--setting KEY=VALUE]…\n"
+          "                        Start a generation (TYPE: image, video, avatar, tts, composite)\n"
+          "  wait ID               Poll every 5–10 s until the job ends (exit 0 completed, 1 failed)\n"
+          "  retry ID              Submit a failed job again with the same parameters\n"
+          "  cancel ID             Cancel a pending or processing job\n"
+          "  costs [--month YYYY-MM] [--csv]\n"
+          "                        The month’s cost of completed jobs, checked against billing\n"
+          "\n"
+          "Environment:\n"
+          "  WEVION_SERVER_URL     The server, e.g. https://api.example.com (http:// only to this computer)\n"
+          "  WEVION_TOKEN          Your access token\n"
+          "\n"
+          "Exit status: 0 success, 1 the job failed (wait) or costs differ from billing, 2 an error.");
+
+/* ---- running async calls to completion ------------------------------------------------------- */
+
+static void
+result_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+static GAsyncResult *
+await (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static int fail (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+static int
+fail (const char *format, ...)
+{
+  va_list args;
+  g_autofree char *text = NULL;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("wevion: %s\n", text);
+  return EXIT_ERROR;
+}
+
+static int
+fail_error (const GError *error)
+{
+  const char *advice = error->domain == WEVION_CLIENT_ERROR ? wevion_client_error_get_advice (error) : "";
+
+  g_printerr ("wevion: %s\n", error->message);
+  if (advice && *advice)
+    g_printerr ("        %s\n", advice);
+  return EXIT_ERROR;
+}
+
+static WevionClient *
+make_client (int *status)
+{
+  const char *url = g_getenv ("WEVION_SERVER_URL");
+  const char *token = g_getenv ("WEVION_TOKEN");
+  g_autoptr (GError) error = NULL;
+  WevionClient *client;
+
+  if (url == NULL || *url == '\0')
+    {
+      *status = fail (_ ("Set WEVION_SERVER_URL to the server’s address, e.g. https://api.example.com"));
+      return NULL;
+    }
+  if (token == NULL || *token == '\0')
+    {
+      *status = fail (_ ("Set WEVION_TOKEN to your access token"));
+      return NULL;
+    }
+  client = wevion_client_new (url, token, &error);
+  if (client == NULL)
+    *status = fail_error (error);
+  return client;
+}
+
+/* ---- formatting ----------------------------------------------------------------------------- */
+
+static char *
+format_time (GDateTime *time)
+{
+  g_autoptr (GDateTime) local = NULL;
+
+  if (time == NULL)
+    return g_strdup ("—");
+  local = g_date_time_to_local (time);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
+static char *
+one_line (const char *text, guint max_chars)
+{
+  g_autofree char *flat = g_strdup (text ? text : "");
+  glong len;
+
+  g_strdelimit (flat, "\n\r\t", ' ');
+  len = g_utf8_strlen (flat, -1);
+  if (len <= (glong) max_chars)
+    return g_steal_pointer (&flat);
+  return g_strconcat (g_utf8_substring (flat, 0, max_chars - 1), "…", NULL);
+}
+
+static void
+print_job_json (WevionJob *job)
+{
+  g_autoptr (JsonNode) node = wevion_job_to_json (job);
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+static void
+print_object (const char *label, JsonObject *object)
+{
+  g_autoptr (GList) members = json_object_get_members (object);
+
+  if (members == NULL)
+    return;
+  g_print ("%-14s\n", label);
+  for (GList *l = members; l; l = l->next)
+    {
+      JsonNode *value = json_object_get_member (object, l->data);
+      g_autofree char *text = wevion_json_to_string (value);
+
+      g_print ("  %-12s %s\n", (const char *) l->data, text);
+    }
+}
+
+static void
+print_job (WevionJob *job)
+{
+  g_autofree char *created = format_time (wevion_job_get_created_at (job));
+  g_autofree char *completed = format_time (wevion_job_get_completed_at (job));
+  g_autofree char *cost = wevion_format_cents (wevion_job_get_cost_cents (job));
+  const char *const *urls = wevion_job_get_result_urls (job);
+
+  g_print ("%-14s %s\n", _ ("ID"), wevion_job_get_id (job));
+  g_print ("%-14s %s\n", _ ("Status"), wevion_job_get_status_name (job));
+  g_print ("%-14s %s\n", _ ("Type"), wevion_job_get_type_name (job));
+  g_print ("%-14s %s\n", _ ("Provider"), wevion_job_get_provider (job));
+  g_print ("%-14s %s\n", _ ("Submitted"), created);
+  if (wevion_job_get_is_terminal (job))
+    g_print ("%-14s %s\n", _ ("Ended"), completed);
+  if (wevion_job_get_duration (job) >= 0)
+    g_print ("%-14s %" G_GINT64_FORMAT " s\n", _ ("Duration"), wevion_job_get_duration (job));
+  if (wevion_job_get_status (job) == WEVION_JOB_STATUS_COMPLETED)
+    g_print ("%-14s %s\n", _ ("Cost"), cost);
+  if (wevion_job_get_is_active (job) && wevion_job_get_progress (job) >= 0)
+    g_print ("%-14s %d%%\n", _ ("Progress"), wevion_job_get_progress (job));
+  if (wevion_job_get_status (job) == WEVION_JOB_STATUS_FAILED)
+    {
+      WevionFailureKind kind = wevion_job_get_failure_kind (job);
+      const char *message = wevion_job_get_error_message (job);
+
+      g_print ("%-14s %s\n", _ ("Error"), message && *message ? message : _ ("(no details)"));
+      g_print ("%-14s %s\n", "", wevion_failure_kind_get_advice (kind));
+    }
+  if (wevion_job_get_retry_of (job))
+    g_print ("%-14s %s\n", _ ("Retry of"), wevion_job_get_retry_of (job));
+  g_print ("%-14s %s\n", _ ("Prompt"), wevion_job_get_prompt (job));
+  print_object (_ ("Settings"), wevion_job_get_settings (job));
+  for (guint i = 0; urls && urls[i]; i++)
+    g_print ("%-14s %s\n", i == 0 ? _ ("Results") : "", urls[i]);
+  if (wevion_job_get_drive_folder_id (job))
+    g_print ("%-14s %s\n", _ ("Drive folder"), wevion_job_get_drive_folder_id (job));
+}
+
+/* ---- dates ---------------------------------------------------------------------------------- */
+
+static GDateTime *
+parse_date (const char *text)
+{
+  g_autoptr (GTimeZone) local = g_time_zone_new_local ();
+  int y, m, d;
+  char tail;
+
+  if (text == NULL)
+    return NULL;
+  if (sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3)
+    return g_date_time_new (local, y, m, d, 0, 0, 0);
+  return g_date_time_new_from_iso8601 (text, local);
+}
+
+/* ---- option parsing helper ------------------------------------------------------------------ */
+
+static gboolean
+parse_options (const char *command, const char *params, const char *summary, GOptionEntry *entries, int *argc,
+               char ***argv, int *status)
+{
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  context = g_option_context_new (params);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *status = fail ("%s (try “wevion %s --help”)", error->message, command);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- list ----------------------------------------------------------------------------------- */
+
+static gboolean
+matches_locally (WevionJob *job, char **statuses, char **types, GDateTime *since, const char *search)
+{
+  if (statuses && !g_strv_contains ((const char *const *) statuses, wevion_job_get_status_name (job)))
+    return FALSE;
+  if (types && !g_strv_contains ((const char *const *) types, wevion_job_get_type_name (job)))
+    return FALSE;
+  if (since
+      && (wevion_job_get_created_at (job) == NULL
+          || g_date_time_compare (wevion_job_get_created_at (job), since) < 0))
+    return FALSE;
+  if (search && *search)
+    {
+      g_autofree char *needle = g_utf8_casefold (search, -1);
+      g_autofree char *hay = g_utf8_casefold (wevion_job_get_prompt (job), -1);
+
+      if (strstr (hay, needle) == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+cmd_list (int argc, char **argv)
+{
+  g_autofree char *status_opt = NULL, *type_opt = NULL, *since_opt = NULL, *search = NULL;
+  gboolean json = FALSE;
+  int limit = 50;
+  int status = 0;
+  GOptionEntry entries[] = {
+    { "status", 's', 0, G_OPTION_ARG_STRING, &status_opt,
+      N_ ("Only these statuses (comma list, or “active”)"), "S" },
+    { "type", 't', 0, G_OPTION_ARG_STRING, &type_opt, N_ ("Only these types (comma list)"), "T" },
+    { "since", 0, 0, G_OPTION_ARG_STRING, &since_opt,
+      N_ ("Only jobs submitted since (YYYY-MM-DD or ISO 8601)"), "DATE" },
+    { "search", 'q', 0, G_OPTION_ARG_STRING, &search, N_ ("Only prompts containing TEXT (any case)"),
+      "TEXT" },
+    { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, N_ ("At most N jobs (default 50)"), "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_ ("Print JSON"), NULL },
+    { NULL },
+  };
+  g_autoptr (WevionClient) client = NULL;
+  g_autoptr (WevionListQuery) query = wevion_list_query_new ();
+  g_autoptr (GPtrArray) shown = g_ptr_array_new_with_free_func (g_object_unref);
+  g_auto (GStrv) statuses = NULL;
+  g_auto (GStrv) types = NULL;
+  g_autoptr (GDateTime) since = NULL;
+
+  if (!parse_options ("list", "", _ ("Recent jobs, newest first."), entries, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return fail (_ ("list takes no arguments; filters are options (see “wevion list --help”)"));
+  if (g_strcmp0 (status_opt, "active") == 0)
+    g_free (g_steal_pointer (&status_opt)), status_opt = g_strdup ("pending,processing");
+  if (status_opt)
+    {
+      statuses = g_strsplit (status_opt, ",", -1);
+      for (guint i = 0; statuses[i]; i++)
+        if (wevion_job_status_from_string (statuses[i]) == WEVION_JOB_STATUS_UNKNOWN)
+          return fail (_ ("Unknown status “%s” (use pending, processing, completed, failed)"), statuses[i]);
+    }
+  if (type_opt)
+    {
+      types = g_strsplit (type_opt, ",", -1);
+      for (guint i = 0; types[i]; i++)
+        if (wevion_job_type_from_string (types[i]) == WEVION_JOB_TYPE_UNKNOWN)
+          return fail (_ ("Unknown type “%s” (use image, video, avatar, tts, composite)"), types[i]);
+    }
+  if (since_opt && (since = parse_date (since_opt)) == NULL)
+    return fail (_ ("“%s” is not a date: use YYYY-MM-DD or ISO 8601"), since_opt);
+  if (limit < 1)
+    return fail (_ ("--limit must be at least 1"));
+  if ((client = make_client (&status)) == NULL)
+    return status;
+
+  query->status = g_strdup (status_opt);
+  query->type = g_strdup (type_opt);
+  query->since = since ? g_date_time_ref (since) : NULL;
+  query->q = g_strdup (search);
+  query->limit = MIN (limit, 500);
+  while (shown->len < (guint) limit)
+    {
+      g_autoptr (GAsyncResult) result = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autofree char *cursor = NULL;
+      gboolean filtered = FALSE;
+      g_autoptr (GPtrArray) jobs = NULL;
+
+      wevion_client_list_async (client, query, NULL, result_cb, &result);
+      jobs = wevion_client_list_finish (client, await (&result), &cursor, &filtered, &error);
+      if (jobs == NULL)
+        return fail_error (error);
+      /* filter here too: a seed-only server ignores the parameters */
+      for (guint i = 0; i < jobs->len && shown->len < (guint) limit; i++)
+        if (matches_locally (g_ptr_array_index (jobs, i), statuses, types, since, search))
+          g_ptr_array_add (shown, g_object_ref (g_ptr_array_index (jobs, i)));
+      if (!filtered || cursor == NULL)
+        break;
+      g_free (query->cursor);
+      query->cursor = g_steal_pointer (&cursor);
+    }
+
+  if (json)
+    {
+      g_autofree char *text = wevion_job_list_to_string (shown, NULL, TRUE);
+
+      g_print ("%s\n", text);
+      return 0;
+    }
+  if (shown->len == 0)
+    {
+      g_print ("%s\n", _ ("No jobs match."));
+      return 0;
+    }
+  g_print ("%-36s %-10s %-9s %-16s %-16s %9s  %s\n", _ ("ID"), _ ("STATUS"), _ ("TYPE"), _ ("PROVIDER"),
+           _ ("SUBMITTED"), _ ("COST"), _ ("PROMPT"));
+  for (guint i = 0; i < shown->len; i++)
+    {
+      WevionJob *job = g_ptr_array_index (shown, i);
+      g_autofree char *created = format_time (wevion_job_get_created_at (job));
+      g_autofree char *cost = wevion_job_get_status (job) == WEVION_JOB_STATUS_COMPLETED
+                                  ? wevion_format_cents (wevion_job_get_cost_cents (job))
+                                  : g_strdup ("");
+      g_autofree char *prompt = one_line (wevion_job_get_prompt (job), 40);
+
+      g_print ("%-36s %-10s %-9s %-16s %-16s %9s  %s\n", wevion_job_get_id (job),
+               wevion_job_get_status_name (job), wevion_job_get_type_name (job),
+               wevion_job_get_provider (job), created, cost, prompt);
+    }
+  return 0;
+}
+
+/* ---- show ----------------------------------------------------------------------------------- */
+
+static WevionJob *
+fetch_job (WevionClient *client, const char *id, int *status)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  WevionJob *job;
+
+  wevion_client_get_job_async (client, id, NULL, result_cb, &result);
+  job = wevion_client_get_job_finish (client, await (&result), &error);
+  if (job == NULL)
+    {
+      if (g_error_matches (error, WEVION_CLIENT_ERROR, WEVION_CLIENT_ERROR_NOT_FOUND))
+        *status = fail (_ ("No job “%s” (it does not exist or belongs to someone else)"), id);
+      else
+        *status = fail_error (error);
+    }
+  return job;
+}
+
+static int
+cmd_show (int argc, char **argv)
+{
+  gboolean json = FALSE;
+  int status = 0;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_ ("Print the row as JSON"), NULL },
+    { NULL },
+  };
+  g_autoptr (WevionClient) client = NULL;
+  g_autoptr (WevionJob) job = NULL;
+
+  if (!parse_options ("show", "ID", _ ("One job in full."), entries, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return fail (_ ("show takes one job ID"));
+  if ((client = make_client (&status)) == NULL)
+    return status;
+  if ((job = fetch_job (client, argv[1], &status)) == NULL)
+    return status;
+  if (json)
+    print_job_json (job);
+  else
+    print_job (job);
+  return 0;
+}
+
+/* ---- submit / retry ------------------------------------------------------------------------- */
+
+static char *
+submit (WevionClient *client, WevionJobType type, const char *provider, const char *prompt,
+        JsonObject *settings, JsonObject *metadata, int *status)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  char *id;
+
+  wevion_client_submit_async (client, type, provider, prompt, settings, metadata, NULL, result_cb, &result);
+  id = wevion_client_submit_finish (client, await (&result), &error);
+  if (id == NULL)
+    *status = fail_error (error);
+  return id;
+}
+
+static int
+cmd_submit (int argc, char **argv)
+{
+  g_autofree char *provider = NULL, *prompt = NULL;
+  g_auto (GStrv) settings_opt = NULL;
+  int status = 0;
+  GOptionEntry entries[] = {
+    { "provider", 'p', 0, G_OPTION_ARG_STRING, &provider, N_ ("The provider, e.g. flux_2_pro"), "P" },
+    { "prompt", 0, 0, G_OPTION_ARG_STRING, &prompt, N_ ("The prompt"), "TEXT" },
+    { "setting", 's', 0, G_OPTION_ARG_STRING_ARRAY, &settings_opt,
+      N_ ("A setting (repeatable); numbers and true/false are sent as such"), "KEY=VALUE" },
+    { NULL },
+  };
+  g_autoptr (WevionClient) client = NULL;
+  g_autoptr (JsonObject) settings = json_object_new ();
+  g_autofree char *id = NULL;
+  WevionJobType type;
+
+  if (!parse_options ("submit", "TYPE", _ ("Start a generation. TYPE: image, video, avatar, tts, composite."),
+                      entries, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return fail (_ ("submit takes one TYPE (image, video, avatar, tts, composite)"));
+  type = wevion_job_type_from_string (argv[1]);
+  if (type == WEVION_JOB_TYPE_UNKNOWN)
+    return fail (_ ("Unknown type “%s” (use image, video, avatar, tts, composite)"), argv[1]);
+  if (provider == NULL || *provider == '\0')
+    return fail (_ ("submit needs --provider"));
+  if (prompt == NULL || *prompt == '\0')
+    return fail (_ ("submit needs --prompt"));
+  for (guint i = 0; settings_opt && settings_opt[i]; i++)
+    {
+      const char *eq = strchr (settings_opt[i], '=');
+      g_autofree char *key = NULL;
+      g_autoptr (JsonNode) parsed = NULL;
+      const char *value;
+
+      if (eq == NULL || eq == settings_opt[i])
+        return fail (_ ("A setting is KEY=VALUE, not “%s”"), settings_opt[i]);
+      key = g_strndup (settings_opt[i], (gsize) (eq - settings_opt[i]));
+      value = eq + 1;
+      parsed = wevion_json_parse (value, strlen (value), NULL);
+      if (parsed && JSON_NODE_HOLDS_VALUE (parsed) && json_node_get_value_type (parsed) != G_TYPE_STRING)
+        json_object_set_member (settings, key, g_steal_pointer (&parsed));
+      else
+        json_object_set_string_member (settings, key, value);
+    }
+  if ((client = make_client (&status)) == NULL)
+    return status;
+  if ((id = submit (client, type, provider, prompt, settings, NULL, &status)) == NULL)
+    return status;
+  g_print ("%s\n", id);
+  return 0;
+}
+
+static int
+cmd_retry (int argc, char **argv)
+{
+  int status = 0;
+  GOptionEntry entries[] = { { NULL } };
+  g_autoptr (WevionClient) client = NULL;
+  g_autoptr (WevionJob) job = NULL;
+  g_autoptr (JsonObject) metadata = json_object_new ();
+  g_autofree char *id = NULL;
+
+  if (!parse_options ("retry", "ID",
+                      _ ("Submit a failed job again with the same type, provider, prompt and settings."),
+                      entries, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return fail (_ ("retry takes one job ID"));
+  if ((client = make_client (&status)) == NULL)
+    return status;
+  if ((job = fetch_job (client, argv[1], &status)) == NULL)
+    return status;
+  if (wevion_job_get_status (job) != WEVION_JOB_STATUS_FAILED)
+    return fail (_ ("Job %s is %s: only failed jobs can be retried"), argv[1],
+                 wevion_job_get_status_name (job));
+  if (wevion_job_get_job_type (job) == WEVION_JOB_TYPE_UNKNOWN)
+    return fail (_ ("Job %s has a type this program does not know (“%s”)"), argv[1],
+                 wevion_job_get_type_name (job));
+  if (wevion_job_get_failure_kind (job) == WEVION_FAILURE_KIND_MODERATION)
+    g_printerr ("wevion: %s\n", wevion_failure_kind_get_advice (WEVION_FAILURE_KIND_MODERATION));
+  json_object_set_string_member (metadata, "retry_of", wevion_job_get_id (job));
+  id = submit (client, wevion_job_get_job_type (job), wevion_job_get_provider (job),
+               wevion_job_get_prompt (job), wevion_job_get_settings (job), metadata, &status);
+  if (id == NULL)
+    return status;
+  g_print ("%s\n", id);
+  return 0;
+}
+
+/* ---- wait ----------------------------------------------------------------------------------- */
+
+static void
+transition_cb (WevionJob *job, WevionJobStatus from, WevionJobStatus to, gpointer data)
+{
+  g_printerr ("%s: %s → %s\n", wevion_job_get_id (job), wevion_job_status_to_string (from),
+              wevion_job_status_to_string (to));
+}
+
+typedef struct
+{
+  WevionJobStore *store;
+  WevionPoller *poller;
+  const char *id;
+  gboolean connected;
+  gboolean done;
+  gboolean gone;
+  GError *error;
+} Wait;
+
+static void
+wait_check (Wait *w)
+{
+  WevionJob *job = wevion_job_store_lookup (w->store, w->id);
+
+  if (job && !w->connected)
+    {
+      g_printerr ("%s: %s\n", w->id, wevion_job_get_status_name (job));
+      g_signal_connect (job, "transition", G_CALLBACK (transition_cb), NULL);
+      w->connected = TRUE;
+    }
+  if (job && wevion_job_get_is_terminal (job))
+    w->done = TRUE;
+}
+
+static void
+wait_ticks_cb (GObject *poller, GParamSpec *pspec, Wait *w)
+{
+  const GError *error = wevion_poller_get_last_error (w->poller);
+
+  wait_check (w);
+  if (w->done)
+    return;
+  if (wevion_job_store_lookup (w->store, w->id) == NULL && error == NULL)
+    {
+      /* the poller asked and the server did not know the job */
+      w->gone = TRUE;
+      return;
+    }
+  if (error)
+    {
+      if (wevion_poller_get_state (w->poller) == WEVION_POLLER_STATE_UNAUTHORIZED)
+        {
+          w->error = g_error_copy (error);
+          return;
+        }
+      g_printerr ("wevion: %s (%s)\n", error->message, _ ("trying again"));
+    }
+}
+
+static int
+cmd_wait (int argc, char **argv)
+{
+  int status = 0;
+  GOptionEntry entries[] = { { NULL } };
+  g_autoptr (WevionClient) client = NULL;
+  g_autoptr (WevionJobStore) store = NULL;
+  g_autoptr (WevionPoller) poller = NULL;
+  g_autoptr (WevionJob) first = NULL;
+  WevionJob *job;
+  Wait w = { 0 };
+
+  if (!parse_options (
+          "wait", "ID",
+          _ ("Poll every 5–10 seconds until the job ends. Exit status 0 when it completed, 1 when it "
+             "failed, 2 on an error."),
+          entries, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return fail (_ ("wait takes one job ID"));
+  if ((client = make_client (&status)) == NULL)
+    return status;
+  /* the first answer tells whether it exists at all */
+  if ((first = fetch_job (client, argv[1], &status)) == NULL)
+    return status;
+  store = wevion_job_store_new ();
+  wevion_job_store_add (store, first);
+  w.store = store;
+  w.id = argv[1];
+  wait_check (&w);
+  if (!w.done)
+    {
+      poller = wevion_poller_new (client, store);
+      w.poller = poller;
+      g_signal_connect (poller, "notify::ticks", G_CALLBACK (wait_ticks_cb), &w);
+      wevion_poller_track (poller, argv[1]);
+      while (!w.done && !w.gone && w.error == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      wevion_poller_stop (poller);
+    }
+  if (w.error)
+    {
+      status = fail_error (w.error);
+      g_clear_error (&w.error);
+      return status;
+    }
+  if (w.gone)
+    return fail (_ ("Job %s is not on the server any more"), argv[1]);
+  job = wevion_job_store_lookup (store, argv[1]);
+  g_signal_handlers_disconnect_by_func (job, transition_cb, NULL);
+  if (wevion_job_get_status (job) == WEVION_JOB_STATUS_COMPLETED)
+    {
+      g_autofree char *cost = wevion_format_cents (wevion_job_get_cost_cents (job));
+      const char *const *urls = wevion_job_get_result_urls (job);
+
+      g_print ("%s %s %s\n", wevion_job_get_id (job), _ ("completed"), cost);
+      for (guint i = 0; urls && urls[i]; i++)
+        g_print ("%s\n", urls[i]);
+      return 0;
+    }
+  g_print ("%s %s: %s\n", wevion_job_get_id (job), _ ("failed"),
+           wevion_job_get_error_message (job) && *wevion_job_get_error_message (job)
+               ? wevion_job_get_error_message (job)
+               : _ ("(no details)"));
+  g_printerr ("%s\n", wevion_failure_kind_get_advice (wevion_job_get_failure_kind (job)));
+  return EXIT_JOB_FAILED;
+}
+
+/* ---- cancel --------------------------------------------------------------------------------- */
+
+static int
+cmd_cancel (int argc, char **argv)
+{
+  int status = 0;
+  GOptionEntry entries[] = { { NULL } };
+  g_autoptr (WevionClient) client = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (!parse_options ("cancel", "ID", _ ("Cancel a pending or processing job; nothing is charged for it."),
+                      entries, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return fail (_ ("cancel takes one job ID"));
+  if ((client = make_client (&status)) == NULL)
+    return status;
+  wevion_client_cancel_async (client, argv[1], NULL, result_cb, &result);
+  if (!wevion_client_cancel_finish (client, await (&result), &error))
+    {
+      if (g_error_matches (error, WEVION_CLIENT_ERROR, WEVION_CLIENT_ERROR_NOT_FOUND))
+        return fail (_ ("No job “%s” (it does not exist or belongs to someone else)"), argv[1]);
+      return fail_error (error);
+    }
+  g_print (_ ("Canceled %s\n"), argv[1]);
+  return 0;
+}
+
+/* ---- costs ---------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  char *type;
+  char *provider;
+  guint completed;
+  guint failed;
+  gint64 cents;
+} CostRow;
+
+static void
+cost_row_free (CostRow *row)
+{
+  g_free (row->type);
+  g_free (row->provider);
+  g_free (row);
+}
+
+static int
+compare_rows (gconstpointer a, gconstpointer b)
+{
+  const CostRow *x = *(CostRow **) a, *y = *(CostRow **) b;
+  int c = g_strcmp0 (x->type, y->type);
+
+  return c ? c : g_strcmp0 (x->provider, y->provider);
+}
+
+static char *
+csv_field (const char *text)
+{
+  if (strpbrk (text, ",\"\n") == NULL)
+    return g_strdup (text);
+  {
+    GString *out = g_string_new ("\"");
+
+    for (const char *p = text; *p; p++)
+      {
+        if (*p == '"')
+          g_string_append_c (out, '"');
+        g_string_append_c (out, *p);
+      }
+    g_string_append_c (out, '"');
+    return g_string_free (out, FALSE);
+  }
+}
+
+static int
+cmd_costs (int argc, char **argv)
+{
+  g_autofree char *month = NULL;
+  gboolean csv = FALSE;
+  int status = 0;
+  GOptionEntry entries[] = {
+    { "month", 'm', 0, G_OPTION_ARG_STRING, &month, N_ ("The month (default: this month, UTC)"), "YYYY-MM" },
+    { "csv", 0, 0, G_OPTION_ARG_NONE, &csv, N_ ("Print CSV (one line per type and provider, then the total)"),
+      NULL },
+    { NULL },
+  };
+  g_autoptr (WevionClient) client = NULL;
+  g_autoptr (WevionListQuery) query = wevion_list_query_new ();
+  g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr (GDateTime) from = NULL;
+  g_autoptr (GDateTime) to = NULL;
+  g_autoptr (GHashTable) rows
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) cost_row_free);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GPtrArray) sorted = g_ptr_array_new ();
+  g_autofree char *total_text = NULL;
+  g_autoptr (GAsyncResult) billing_result = NULL;
+  g_autoptr (GError) billing_error = NULL;
+  gint64 total = 0, debit = 0;
+  guint n_completed = 0, n_failed = 0;
+  int billed_jobs = 0;
+  int y, m;
+  char tail;
+  gboolean have_billing;
+
+  if (!parse_options ("costs", "",
+                      _ ("The sum of cost_cents over the month’s completed jobs (by submission time, UTC), "
+                         "with failed jobs counted separately (they cost nothing), checked against the "
+                         "month’s debit where the server reports billing."),
+                      entries, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return fail (_ ("costs takes no arguments"));
+  if (month == NULL)
+    {
+      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+
+      month = g_date_time_format (now, "%Y-%m");
+    }
+  if (sscanf (month, "%4d-%2d%c", &y, &m, &tail) != 2 || strlen (month) != 7 || m < 1 || m > 12)
+    return fail (_ ("“%s” is not a month: use YYYY-MM"), month);
+  if ((client = make_client (&status)) == NULL)
+    return status;
+  from = g_date_time_new (utc, y, m, 1, 0, 0, 0);
+  to = g_date_time_add_months (from, 1);
+
+  query->status = g_strdup ("completed,failed");
+  query->since = g_date_time_ref (from);
+  query->until = g_date_time_ref (to);
+  query->limit = 500;
+  query->include_archived = TRUE;
+  for (;;)
+    {
+      g_autoptr (GAsyncResult) result = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autofree char *cursor = NULL;
+      gboolean filtered = FALSE;
+      g_autoptr (GPtrArray) jobs = NULL;
+
+      wevion_client_list_async (client, query, NULL, result_cb, &result);
+      jobs = wevion_client_list_finish (client, await (&result), &cursor, &filtered, &error);
+      if (jobs == NULL)
+        return fail_error (error);
+      for (guint i = 0; i < jobs->len; i++)
+        {
+          WevionJob *job = g_ptr_array_index (jobs, i);
+          GDateTime *created = wevion_job_get_created_at (job);
+          WevionJobStatus st = wevion_job_get_status (job);
+          g_autofree char *key = NULL;
+          CostRow *row;
+
+          /* checked here too: a seed-only server ignores the parameters */
+          if (created == NULL || g_date_time_compare (created, from) < 0
+              || g_date_time_compare (created, to) >= 0)
+            continue;
+          if (st != WEVION_JOB_STATUS_COMPLETED && st != WEVION_JOB_STATUS_FAILED)
+            continue;
+          if (!g_hash_table_add (seen, g_strdup (wevion_job_get_id (job))))
+            continue; /* the same row on two pages */
+          key = g_strconcat (wevion_job_get_type_name (job), "\x1f", wevion_job_get_provider (job), NULL);
+          row = g_hash_table_lookup (rows, key);
+          if (row == NULL)
+            {
+              row = g_new0 (CostRow, 1);
+              row->type = g_strdup (wevion_job_get_type_name (job));
+              row->provider = g_strdup (wevion_job_get_provider (job));
+              g_hash_table_insert (rows, g_steal_pointer (&key), row);
+            }
+          if (st == WEVION_JOB_STATUS_COMPLETED)
+            {
+              row->completed++;
+              row->cents += wevion_job_get_cost_cents (job);
+              total += wevion_job_get_cost_cents (job);
+              n_completed++;
+            }
+          else
+            {
+              row->failed++;
+              n_failed++;
+            }
+        }
+      if (!filtered || cursor == NULL)
+        break;
+      g_free (query->cursor);
+      query->cursor = g_steal_pointer (&cursor);
+    }
+
+  wevion_client_billing_async (client, month, NULL, result_cb, &billing_result);
+  have_billing
+      = wevion_client_billing_finish (client, await (&billing_result), &debit, &billed_jobs, &billing_error);
+
+  {
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init (&iter, rows);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      g_ptr_array_add (sorted, value);
+    g_ptr_array_sort (sorted, compare_rows);
+  }
+  total_text = wevion_format_cents (total);
+  if (csv)
+    {
+      g_print ("month,type,provider,completed,failed,cost_cents\n");
+      for (guint i = 0; i < sorted->len; i++)
+        {
+          CostRow *row = g_ptr_array_index (sorted, i);
+          g_autofree char *type = csv_field (row->type);
+          g_autofree char *provider = csv_field (row->provider);
+
+          g_print ("%s,%s,%s,%u,%u,%" G_GINT64_FORMAT "\n", month, type, provider, row->completed,
+                   row->failed, row->cents);
+        }
+      g_print ("%s,total,,%u,%u,%" G_GINT64_FORMAT "\n", month, n_completed, n_failed, total);
+    }
+  else
+    {
+      g_print (_ ("Costs for %s\n"), month);
+      for (guint i = 0; i < sorted->len; i++)
+        {
+          CostRow *row = g_ptr_array_index (sorted, i);
+          g_autofree char *cents = wevion_format_cents (row->cents);
+
+          g_print ("  %-10s %-20s %5u completed %5u failed %12s\n", row->type, row->provider, row->completed,
+                   row->failed, cents);
+        }
+      g_print (_ ("Total: %s for %u completed jobs; %u failed jobs cost nothing\n"), total_text, n_completed,
+               n_failed);
+    }
+
+  if (have_billing)
+    {
+      g_autofree char *debit_text = wevion_format_cents (debit);
+
+      if (debit == total && billed_jobs == (int) n_completed)
+        {
+          g_printerr (_ ("Matches the month’s billing debit (%s for %d jobs)\n"), debit_text, billed_jobs);
+          return 0;
+        }
+      {
+        g_autofree char *diff = wevion_format_cents (debit - total);
+
+        g_printerr (
+            _ ("Does not match billing: the server reports a debit of %s for %d jobs (difference %s)\n"),
+            debit_text, billed_jobs, diff);
+      }
+      return 1;
+    }
+  if (g_error_matches (billing_error, WEVION_CLIENT_ERROR, WEVION_CLIENT_ERROR_UNSUPPORTED))
+    g_printerr (_ ("This server does not report billing: compare with /settings/team/billing\n"));
+  else
+    g_printerr (_ ("Could not check against billing: %s\n"), billing_error->message);
+  return 0;
+}
+
+/* ---- main ----------------------------------------------------------------------------------- */
+
+static int
+usage (FILE *out)
+{
+  fprintf (out, "%s\n\n%s\n", _ ("Usage: wevion COMMAND [OPTIONS…]  (wevion COMMAND --help for details)"),
+           _ (program_summary));
+  return out == stdout ? 0 : EXIT_ERROR;
+}
+
+int
+main (int argc, char *argv[])
+{
+  static const struct
+  {
+    const char *name;
+    int (*run) (int, char **);
+  } commands[] = {
+    { "list", cmd_list },   { "show", cmd_show },     { "submit", cmd_submit }, { "wait", cmd_wait },
+    { "retry", cmd_retry }, { "cancel", cmd_cancel }, { "costs", cmd_costs },
+  };
+
+  setlocale (LC_ALL, "");
+  wevion_core_init_i18n ();
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc < 2)
+    return usage (stderr);
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
+    return usage (stdout);
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("wevion %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      {
+        g_autofree char *name = g_strdup_printf ("wevion %s", argv[1]);
+
+        g_set_prgname (name);
+        return commands[i].run (argc - 1, argv + 1);
+      }
+  g_printerr ("wevion: %s\n", _ ("unknown command"));
+  return usage (stderr);
+}

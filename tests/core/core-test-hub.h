@@ -1,0 +1,26 @@
+/* core-test-hub.h: a real wevion-hub over loopback for the core's integration tests. */
+#pragma once
+
+#include "wevion-core.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  GSubprocess *process;
+  char *url;
+  char *dir;
+} WtHub;
+
+/* Starts $WEVION_BUILD_ROOT/src/hub/wevion-hub --port 0 --db DIR/hub.db plus @args (NULL-terminated). */
+WtHub *wt_hub_start (const char *first_arg, ...) G_GNUC_NULL_TERMINATED;
+void wt_hub_stop (WtHub *hub);
+/* POST /admin/faults with @spec ("" clears) */
+void wt_hub_set_faults (WtHub *hub, const char *spec);
+/* requests counted by GET /admin/stats for @route ("list", "job", … or NULL for all), and bytes */
+gint64 wt_hub_requests (WtHub *hub, const char *route, gint64 *bytes);
+
+/* A client for the demo user */
+WevionClient *wt_hub_client (WtHub *hub, const char *token);
+
+G_END_DECLS
