@@ -129,10 +129,14 @@ host_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTabl
           soup_message_headers_set_content_disposition (res, "attachment", params);
         }
       if (sum)
-        soup_message_headers_replace (
-            res, "X-Checksum-Sha256",
-            g_str_equal (sum, "good") ? g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, body)
-                                      : "0000000000000000000000000000000000000000000000000000000000000000");
+        {
+          g_autofree char *good = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, body);
+
+          soup_message_headers_replace (
+              res, "X-Checksum-Sha256",
+              g_str_equal (sum, "good") ? good
+                                        : "0000000000000000000000000000000000000000000000000000000000000000");
+        }
       soup_message_headers_set_content_type (res, "image/png", NULL);
       soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
       soup_server_message_set_status (msg, 200, NULL);
