@@ -862,13 +862,16 @@ attempt (State *s, GCancellable *cancellable)
         }
       if (g_mkdir_with_parents (s->folder, 0755) != 0)
         return fail_errno (s, errno, "create");
-      if (s->part_path == NULL)
+      if (s->part_path)
+        fd = g_open (s->part_path, O_WRONLY | O_TRUNC | O_CLOEXEC, 0); /* ours: start it over */
+      else
         {
-          g_autofree char *part = g_strdup_printf (".%s.part", s->name);
+          /* ".NAME.XXXXXX.part": unique, so two downloads of the same name never share one */
+          g_autofree char *part = g_strdup_printf (".%s.XXXXXX.part", s->name);
 
           s->part_path = g_build_filename (s->folder, part, NULL);
+          fd = g_mkstemp_full (s->part_path, O_WRONLY | O_CLOEXEC, 0644);
         }
-      fd = g_open (s->part_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
       if (fd < 0)
         {
           int err = errno;

@@ -86,7 +86,7 @@ double wevion_downloader_get_fraction (WevionDownloader *self);
 void wevion_downloader_set_retry_delay (WevionDownloader *self, guint ms);
 
 /* Downloads result @index of @job into @folder (created if needed). Returns the download object
- * (transfer none, owned by the task) to watch progress. Writes ".NAME.part" in @folder and
+ * (transfer none, owned by the task) to watch progress. Writes ".NAME.XXXXXX.part" in @folder and
  * renames it to a name that does not exist yet only when complete; on any failure nothing is left
  * behind. */
 WevionDownload *wevion_downloader_download_async (WevionDownloader *self, WevionJob *job, guint index,

@@ -675,6 +675,44 @@ test_names_and_credentials (void)
   rt_rmtree (root);
 }
 
+/* two downloads of the same name into the same folder at once: two files, both whole */
+static void
+test_same_name_at_once (void)
+{
+  g_autofree char *folder = rt_tmpdir ();
+  FileHost *host = file_host_new ();
+  g_autoptr (WevionDownloader) dl = wevion_downloader_new (NULL);
+  g_autofree char *url = g_strdup_printf ("%s/file/x.png?name=twin.png", host->url);
+  const char *urls[] = { url, url, NULL };
+  g_autoptr (WevionJob) j = job_with_urls ("j", urls);
+  g_autoptr (GAsyncResult) r1 = NULL;
+  g_autoptr (GAsyncResult) r2 = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) expected = test_body (64 * 1024);
+  g_autofree char *p1 = NULL;
+  g_autofree char *p2 = NULL;
+  g_auto (GStrv) names = NULL;
+
+  wevion_downloader_download_async (dl, j, 0, folder, NULL, rt_store_result_cb, &r1);
+  wevion_downloader_download_async (dl, j, 1, folder, NULL, rt_store_result_cb, &r2);
+  g_assert_cmpuint (wevion_downloader_get_n_active (dl), ==, 2);
+  rt_wait_result (&r1, 60);
+  rt_wait_result (&r2, 60);
+  p1 = wevion_downloader_download_finish (dl, r1, &error);
+  g_assert_no_error (error);
+  p2 = wevion_downloader_download_finish (dl, r2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (p1, !=, p2);
+  assert_file_equals (p1, expected);
+  assert_file_equals (p2, expected);
+  names = rt_list_dir (folder);
+  g_assert_cmpuint (g_strv_length (names), ==, 2);
+  g_assert_true (g_strv_contains ((const char *const *) names, "twin.png"));
+  g_assert_true (g_strv_contains ((const char *const *) names, "twin (1).png"));
+  file_host_free (host);
+  rt_rmtree (folder);
+}
+
 static void
 test_checksum (void)
 {
@@ -925,6 +963,7 @@ main (int argc, char **argv)
   g_test_add_func ("/results/download/html", test_html);
   g_test_add_func ("/results/download/sanitize", test_sanitize);
   g_test_add_func ("/results/download/names-and-credentials", test_names_and_credentials);
+  g_test_add_func ("/results/download/same-name-at-once", test_same_name_at_once);
   g_test_add_func ("/results/download/checksum", test_checksum);
   g_test_add_func ("/results/download/cancel", test_cancel);
   g_test_add_func ("/results/download/disk-full", test_disk_full);
