@@ -399,21 +399,64 @@ billing_clicked_cb (WevionCostsPage *self)
 }
 
 static void
-saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+replaced_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (WevionCostsPage) self = user_data;
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+wevion_costs_page_export_csv_async (WevionCostsPage *self, GFile *file, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  char *csv;
+
+  g_return_if_fail (WEVION_IS_COSTS_PAGE (self));
+  g_return_if_fail (G_IS_FILE (file));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wevion_costs_page_export_csv_async);
+  if (self->costs == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "%s", _ ("The costs are still loading"));
+      return;
+    }
+  csv = wevion_costs_to_csv (self->costs);
+  bytes = g_bytes_new_take (csv, strlen (csv));
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                       cancellable, replaced_cb, g_steal_pointer (&task));
+}
+
+gboolean
+wevion_costs_page_export_csv_finish (WevionCostsPage *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+exported_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  WevionCostsPage *self = WEVION_COSTS_PAGE (source);
+  g_autoptr (GFile) file = user_data;
   g_autoptr (GError) error = NULL;
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
   g_autofree char *text = NULL;
 
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+  if (!wevion_costs_page_export_csv_finish (self, result, &error))
     {
       text = g_strdup_printf (_ ("Could not save the CSV file: %s"), error->message);
       g_warning ("%s", text);
     }
   else
     {
-      g_autofree char *name = g_file_get_basename (G_FILE (source));
+      g_autofree char *name = g_file_get_basename (file);
       text = g_strdup_printf (_ ("Saved %s"), name);
     }
   if (overlay)
@@ -423,15 +466,8 @@ saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 write_csv (WevionCostsPage *self, GFile *file)
 {
-  char *csv;
-  g_autoptr (GBytes) bytes = NULL;
-
-  if (self->costs == NULL || file == NULL)
-    return;
-  csv = wevion_costs_to_csv (self->costs);
-  bytes = g_bytes_new_take (csv, strlen (csv));
-  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL,
-                                       saved_cb, g_object_ref (self));
+  if (file)
+    wevion_costs_page_export_csv_async (self, file, NULL, exported_cb, g_object_ref (file));
 }
 
 #if GTK_CHECK_VERSION(4, 10, 0)

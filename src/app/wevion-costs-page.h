@@ -20,6 +20,11 @@ void wevion_costs_page_set_narrow (WevionCostsPage *self, gboolean narrow);
 /* Tests and other windows: use this client and server address instead of the application's. */
 void wevion_costs_page_set_client (WevionCostsPage *self, WevionClient *client, const char *server_url);
 WevionCosts *wevion_costs_page_get_costs (WevionCostsPage *self);
+/* Writes the month's jobs as CSV (wevion_costs_to_csv) to @file; Export CSV… does this with the
+ * file the person picked. */
+void wevion_costs_page_export_csv_async (WevionCostsPage *self, GFile *file, GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+gboolean wevion_costs_page_export_csv_finish (WevionCostsPage *self, GAsyncResult *result, GError **error);
 /* fetch again (shown, month or connection changed) */
 void wevion_costs_page_reload (WevionCostsPage *self);
 

@@ -104,6 +104,26 @@ test_page (void)
   g_file_get_contents (log, &uris, NULL, NULL);
   g_assert_cmpstr (uris, ==, billing_uri);
 
+  /* Export CSV writes the month's jobs */
+  {
+    g_autofree char *csv_path = g_build_filename (hub->dir, "costs.csv", NULL);
+    g_autoptr (GFile) file = g_file_new_for_path (csv_path);
+    g_autoptr (GAsyncResult) result = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autofree char *written = NULL;
+    g_autofree char *expected = wevion_costs_to_csv (costs);
+
+    wevion_costs_page_export_csv_async (WEVION_COSTS_PAGE (page), file, NULL, rt_store_result_cb, &result);
+    rt_wait_result (&result, 30);
+    g_assert_true (wevion_costs_page_export_csv_finish (WEVION_COSTS_PAGE (page), result, &error));
+    g_assert_no_error (error);
+    g_file_get_contents (csv_path, &written, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (written, ==, expected);
+    g_assert_true (
+        g_str_has_prefix (written, "id,created,completed,type,provider,status,cost_cents,cost_dollars\r\n"));
+  }
+
   /* the month switcher: one month back loads that month */
   {
     g_autofree char *earlier = wevion_costs_month_shift (month, -1);
