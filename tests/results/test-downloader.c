@@ -100,11 +100,14 @@ host_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTabl
       /* 64 KiB every 10 ms, 32 MiB in all: long enough to cancel in the middle */
       SlowSend *slow = g_new0 (SlowSend, 1);
 
-      soup_message_headers_set_content_length (res, 512 * 64 * 1024);
+      const char *chunks = query ? g_hash_table_lookup (query, "chunks") : NULL;
+      guint n = chunks ? (guint) g_ascii_strtoull (chunks, NULL, 10) : 512;
+
+      soup_message_headers_set_content_length (res, (goffset) n * 64 * 1024);
       soup_message_headers_set_content_type (res, "application/octet-stream", NULL);
       soup_server_message_set_status (msg, 200, NULL);
       slow->msg = g_object_ref (msg);
-      slow->left = 512;
+      slow->left = n;
       g_signal_connect (msg, "finished", G_CALLBACK (slow_finished_cb), slow);
       g_signal_connect (msg, "disconnected", G_CALLBACK (slow_finished_cb), slow);
       soup_server_message_pause (msg);
@@ -746,6 +749,55 @@ cancel_on_bytes_cb (WevionDownload *d, GParamSpec *pspec, GCancellable *cancella
     g_cancellable_cancel (cancellable);
 }
 
+typedef struct
+{
+  double max_rate;
+  int min_left;
+  guint n_left;
+} RateWatch;
+
+static void
+rate_cb (WevionDownload *d, GParamSpec *pspec, RateWatch *w)
+{
+  w->max_rate = MAX (w->max_rate, wevion_download_get_rate (d));
+  if (wevion_download_get_seconds_left (d) >= 0)
+    {
+      w->n_left++;
+      w->min_left = MIN (w->min_left, wevion_download_get_seconds_left (d));
+    }
+}
+
+/* a download that takes about a second reports a rate and the time left */
+static void
+test_rate (void)
+{
+  g_autofree char *folder = rt_tmpdir ();
+  FileHost *host = file_host_new ();
+  g_autoptr (WevionDownloader) dl = wevion_downloader_new (NULL);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *url = g_strdup_printf ("%s/slow/paced.bin?chunks=100", host->url);
+  const char *urls[] = { url, NULL };
+  g_autoptr (WevionJob) j = job_with_urls ("j", urls);
+  g_autofree char *path = NULL;
+  RateWatch w = { 0, G_MAXINT, 0 };
+  WevionDownload *d;
+
+  d = g_object_ref (wevion_downloader_download_async (dl, j, 0, folder, NULL, rt_store_result_cb, &result));
+  g_signal_connect (d, "notify::rate", G_CALLBACK (rate_cb), &w);
+  g_signal_connect (d, "notify::seconds-left", G_CALLBACK (rate_cb), &w);
+  rt_wait_result (&result, 60);
+  path = wevion_downloader_download_finish (dl, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (w.max_rate, >, 0);
+  g_assert_cmpuint (w.n_left, >, 0);
+  g_assert_cmpint (w.min_left, >=, 0);
+  g_assert_cmpint (wevion_download_get_bytes (d), ==, 100 * 64 * 1024);
+  g_object_unref (d);
+  file_host_free (host);
+  rt_rmtree (folder);
+}
+
 /* Canceled in the middle: a canceled error, and no part file left */
 static void
 test_cancel (void)
@@ -966,6 +1018,7 @@ main (int argc, char **argv)
   g_test_add_func ("/results/download/same-name-at-once", test_same_name_at_once);
   g_test_add_func ("/results/download/checksum", test_checksum);
   g_test_add_func ("/results/download/cancel", test_cancel);
+  g_test_add_func ("/results/download/rate", test_rate);
   g_test_add_func ("/results/download/disk-full", test_disk_full);
   g_test_add_func ("/results/download/permission", test_permission);
   g_test_add_func ("/results/download/all", test_download_all);
