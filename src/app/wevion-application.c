@@ -31,6 +31,7 @@ struct _WevionApplication
   /* issue 6: downloads */
   WevionDownloader *downloader;
   guint inhibit_cookie;
+  guint idle_id;
 };
 
 G_DEFINE_FINAL_TYPE (WevionApplication, wevion_application, ADW_TYPE_APPLICATION)
@@ -841,6 +842,22 @@ progress_widget (WevionApplication *self)
   return bar;
 }
 
+static gboolean
+downloads_idle_cb (gpointer user_data)
+{
+  WevionApplication *self = user_data;
+  WevionWindow *window = main_window (self);
+  GtkWidget *bar = window ? g_object_get_data (G_OBJECT (window), "wevion-download-progress") : NULL;
+
+  self->idle_id = 0;
+  if (bar)
+    gtk_widget_set_visible (bar, FALSE);
+  if (self->inhibit_cookie)
+    gtk_application_uninhibit (GTK_APPLICATION (self), self->inhibit_cookie);
+  self->inhibit_cookie = 0;
+  return G_SOURCE_REMOVE;
+}
+
 static void
 downloads_progress_cb (WevionApplication *self)
 {
@@ -852,13 +869,12 @@ downloads_progress_cb (WevionApplication *self)
 
   if (n == 0)
     {
-      if (bar)
-        gtk_widget_set_visible (bar, FALSE);
-      if (self->inhibit_cookie)
-        gtk_application_uninhibit (GTK_APPLICATION (self), self->inhibit_cookie);
-      self->inhibit_cookie = 0;
+      /* "Download all" runs one file after the other: wait a moment before calling it done */
+      if (self->idle_id == 0)
+        self->idle_id = g_timeout_add (500, downloads_idle_cb, self);
       return;
     }
+  g_clear_handle_id (&self->idle_id, g_source_remove);
   if (self->inhibit_cookie == 0)
     self->inhibit_cookie
         = gtk_application_inhibit (GTK_APPLICATION (self), GTK_WINDOW (main_window (self)),
@@ -1240,6 +1256,7 @@ wevion_application_shutdown (GApplication *app)
   WevionApplication *self = WEVION_APPLICATION (app);
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->idle_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   if (self->poller)
     wevion_poller_stop (self->poller);
