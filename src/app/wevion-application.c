@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "wevion-application.h"
+#include "wevion-notifier.h" /* issue 7: notifications and background */
 #include "wevion-secrets.h"
 #include "wevion-window.h"
 
@@ -25,6 +26,7 @@ struct _WevionApplication
   WevionClient *client;
   WevionPoller *poller;
   WevionThumbnails *thumbnails;
+  WevionNotifier *notifier; /* issue 7: notifications, and the hold that keeps polling in the background */
   GCancellable *cancellable;
   guint tick_id;
   gboolean cancel_unsupported;
@@ -1237,6 +1239,8 @@ wevion_application_startup (GApplication *app)
 
   self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
   downloads_init (self);
+  /* issue 7: announces finished jobs; holds the app while jobs are active (closing the window) */
+  self->notifier = wevion_notifier_new (self);
   connect_at_start (self);
 }
 
@@ -1260,6 +1264,7 @@ wevion_application_shutdown (GApplication *app)
   g_cancellable_cancel (self->cancellable);
   if (self->poller)
     wevion_poller_stop (self->poller);
+  g_clear_object (&self->notifier); /* issue 7 */
   if (self->cache)
     wevion_cache_flush (self->cache);
   G_APPLICATION_CLASS (wevion_application_parent_class)->shutdown (app);

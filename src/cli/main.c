@@ -562,23 +562,22 @@ wait_ticks_cb (GObject *poller, GParamSpec *pspec, Wait *w)
   const GError *error = wevion_poller_get_last_error (w->poller);
 
   wait_check (w);
-  if (w->done)
+  if (w->done || error == NULL)
     return;
-  if (wevion_job_store_lookup (w->store, w->id) == NULL && error == NULL)
+  if (wevion_poller_get_state (w->poller) == WEVION_POLLER_STATE_UNAUTHORIZED)
     {
-      /* the poller asked and the server did not know the job */
-      w->gone = TRUE;
+      /* asking again with the same token does not help */
+      w->error = g_error_copy (error);
       return;
     }
-  if (error)
-    {
-      if (wevion_poller_get_state (w->poller) == WEVION_POLLER_STATE_UNAUTHORIZED)
-        {
-          w->error = g_error_copy (error);
-          return;
-        }
-      g_printerr ("wevion: %s (%s)\n", error->message, _ ("trying again"));
-    }
+  g_printerr ("wevion: %s (%s)\n", error->message, _ ("trying again"));
+}
+
+static void
+wait_gone_cb (WevionPoller *poller, const char *id, Wait *w)
+{
+  if (g_strcmp0 (id, w->id) == 0)
+    w->gone = TRUE;
 }
 
 static int
@@ -616,6 +615,7 @@ cmd_wait (int argc, char **argv)
       poller = wevion_poller_new (client, store);
       w.poller = poller;
       g_signal_connect (poller, "notify::ticks", G_CALLBACK (wait_ticks_cb), &w);
+      g_signal_connect (poller, "job-gone", G_CALLBACK (wait_gone_cb), &w);
       wevion_poller_track (poller, argv[1]);
       while (!w.done && !w.gone && w.error == NULL)
         g_main_context_iteration (NULL, TRUE);

@@ -32,6 +32,8 @@ struct _WevionCache
   GHashTable *dirty;        /* id → WevionJob (ref) */
   GHashTable *hidden_dirty; /* id → GINT_TO_POINTER (hidden + 1) */
   guint flush_id;
+  WevionClient *client; /* weak */
+  guint64 client_generation;
   GThreadPool *writer;
   GMutex lock;
   GCond idle_cond;
@@ -44,7 +46,8 @@ static const char schema_sql[]
     = "CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, created_at INTEGER, json "
       "TEXT NOT NULL);"
       "CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at DESC);"
-      "CREATE TABLE IF NOT EXISTS hidden (id TEXT PRIMARY KEY);";
+      "CREATE TABLE IF NOT EXISTS hidden (id TEXT PRIMARY KEY);"
+      "CREATE TABLE IF NOT EXISTS etags (url TEXT PRIMARY KEY, etag TEXT NOT NULL, body BLOB NOT NULL);";
 
 typedef struct
 {
@@ -53,6 +56,10 @@ typedef struct
   GPtrArray *times; /* gint64* */
   GPtrArray *hidden_ids;
   GArray *hidden_values; /* gboolean */
+  gboolean etags_changed;
+  GPtrArray *etag_urls;   /* char* */
+  GPtrArray *etag_tags;   /* char* */
+  GPtrArray *etag_bodies; /* GBytes */
 } Batch;
 
 static void
@@ -63,6 +70,9 @@ batch_free (Batch *batch)
   g_ptr_array_unref (batch->times);
   g_ptr_array_unref (batch->hidden_ids);
   g_array_unref (batch->hidden_values);
+  g_ptr_array_unref (batch->etag_urls);
+  g_ptr_array_unref (batch->etag_tags);
+  g_ptr_array_unref (batch->etag_bodies);
   g_free (batch);
 }
 
@@ -76,6 +86,9 @@ batch_new (void)
   batch->times = g_ptr_array_new_with_free_func (g_free);
   batch->hidden_ids = g_ptr_array_new_with_free_func (g_free);
   batch->hidden_values = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  batch->etag_urls = g_ptr_array_new_with_free_func (g_free);
+  batch->etag_tags = g_ptr_array_new_with_free_func (g_free);
+  batch->etag_bodies = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   return batch;
 }
 
@@ -135,6 +148,34 @@ write_batch (WevionCache *self, Batch *batch, GError **error)
           goto out;
         }
     }
+  if (batch->etags_changed)
+    {
+      sqlite3_stmt *etag = NULL;
+
+      if (!exec (self, "DELETE FROM etags", error)
+          || sqlite3_prepare_v2 (self->db, "INSERT OR REPLACE INTO etags (url, etag, body) VALUES (?, ?, ?)",
+                                 -1, &etag, NULL)
+                 != SQLITE_OK)
+        goto out;
+      for (guint i = 0; i < batch->etag_urls->len; i++)
+        {
+          GBytes *body = g_ptr_array_index (batch->etag_bodies, i);
+
+          sqlite3_reset (etag);
+          sqlite3_bind_text (etag, 1, g_ptr_array_index (batch->etag_urls, i), -1, SQLITE_STATIC);
+          sqlite3_bind_text (etag, 2, g_ptr_array_index (batch->etag_tags, i), -1, SQLITE_STATIC);
+          sqlite3_bind_blob (etag, 3, g_bytes_get_data (body, NULL), (int) g_bytes_get_size (body),
+                             SQLITE_STATIC);
+          if (sqlite3_step (etag) != SQLITE_DONE)
+            {
+              g_set_error (error, WEVION_CACHE_ERROR, WEVION_CACHE_ERROR_SQL, "%s",
+                           sqlite3_errmsg (self->db));
+              sqlite3_finalize (etag);
+              goto out;
+            }
+        }
+      sqlite3_finalize (etag);
+    }
   ok = TRUE;
 out:
   sqlite3_finalize (put);
@@ -186,6 +227,12 @@ wevion_cache_dispose (GObject *object)
       g_clear_signal_handler (&self->hidden_handler, self->store);
       g_object_remove_weak_pointer (G_OBJECT (self->store), (gpointer *) &self->store);
       self->store = NULL;
+    }
+  if (self->client)
+    {
+      flush_now (self);
+      g_object_remove_weak_pointer (G_OBJECT (self->client), (gpointer *) &self->client);
+      self->client = NULL;
     }
   g_clear_handle_id (&self->flush_id, g_source_remove);
   if (self->writer)
@@ -364,17 +411,30 @@ wevion_cache_get_was_rebuilt (WevionCache *self)
   return self->was_rebuilt;
 }
 
-guint
-wevion_cache_load (WevionCache *self, WevionJobStore *store)
+typedef struct
 {
+  GPtrArray *jobs;
+  GPtrArray *hidden;
+} Loaded;
+
+static void
+loaded_free (Loaded *loaded)
+{
+  g_clear_pointer (&loaded->jobs, g_ptr_array_unref);
+  g_clear_pointer (&loaded->hidden, g_ptr_array_unref);
+  g_free (loaded);
+}
+
+/* Reads and parses every row; safe in a worker thread (the connection is serialized). */
+static Loaded *
+read_all (WevionCache *self)
+{
+  Loaded *loaded = g_new0 (Loaded, 1);
   sqlite3_stmt *stmt = NULL;
-  g_autoptr (GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
   guint bad = 0;
 
-  g_return_val_if_fail (WEVION_IS_CACHE (self), 0);
-  g_return_val_if_fail (WEVION_IS_JOB_STORE (store), 0);
-
-  wait_idle (self);
+  loaded->jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  loaded->hidden = g_ptr_array_new_with_free_func (g_free);
   if (sqlite3_prepare_v2 (self->db, "SELECT json FROM jobs", -1, &stmt, NULL) == SQLITE_OK)
     {
       int rc;
@@ -387,7 +447,7 @@ wevion_cache_load (WevionCache *self, WevionJobStore *store)
           WevionJob *job = text ? wevion_job_parse (text, (gsize) len, &error) : NULL;
 
           if (job)
-            g_ptr_array_add (jobs, job);
+            g_ptr_array_add (loaded->jobs, job);
           else
             bad++;
         }
@@ -401,30 +461,123 @@ wevion_cache_load (WevionCache *self, WevionJobStore *store)
     g_message ("Skipped %u unreadable rows of the job cache", bad);
 
   if (sqlite3_prepare_v2 (self->db, "SELECT id FROM hidden", -1, &stmt, NULL) == SQLITE_OK)
-    {
-      while (sqlite3_step (stmt) == SQLITE_ROW)
-        {
-          const char *id = (const char *) sqlite3_column_text (stmt, 0);
-
-          /* before the attach: nothing is written back */
-          if (id && (self->store != store || !wevion_job_store_is_hidden (store, id)))
-            {
-              if (self->store == store)
-                g_signal_handler_block (store, self->hidden_handler);
-              wevion_job_store_hide (store, id);
-              if (self->store == store)
-                g_signal_handler_unblock (store, self->hidden_handler);
-            }
-        }
-    }
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      if (sqlite3_column_text (stmt, 0))
+        g_ptr_array_add (loaded->hidden, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
   sqlite3_finalize (stmt);
+  return loaded;
+}
 
-  if (self->store == store)
-    g_signal_handler_block (store, self->changed_handler);
-  wevion_job_store_merge (store, jobs);
-  if (self->store == store)
-    g_signal_handler_unblock (store, self->changed_handler);
-  return jobs->len;
+/* Into the store, without writing any of it back. */
+static guint
+apply_loaded (WevionCache *self, WevionJobStore *store, Loaded *loaded)
+{
+  gboolean attached = self->store == store;
+
+  if (attached)
+    {
+      g_signal_handler_block (store, self->hidden_handler);
+      g_signal_handler_block (store, self->changed_handler);
+    }
+  for (guint i = 0; i < loaded->hidden->len; i++)
+    wevion_job_store_hide (store, g_ptr_array_index (loaded->hidden, i));
+  wevion_job_store_merge (store, loaded->jobs);
+  if (attached)
+    {
+      g_signal_handler_unblock (store, self->hidden_handler);
+      g_signal_handler_unblock (store, self->changed_handler);
+    }
+  return loaded->jobs->len;
+}
+
+guint
+wevion_cache_load (WevionCache *self, WevionJobStore *store)
+{
+  Loaded *loaded;
+  guint n;
+
+  g_return_val_if_fail (WEVION_IS_CACHE (self), 0);
+  g_return_val_if_fail (WEVION_IS_JOB_STORE (store), 0);
+
+  wait_idle (self);
+  loaded = read_all (self);
+  n = apply_loaded (self, store, loaded);
+  loaded_free (loaded);
+  return n;
+}
+
+static void
+load_thread (GTask *inner, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  WevionCache *self = task_data; /* kept alive by the outer task */
+
+  wait_idle (self);
+  g_task_return_pointer (inner, read_all (self), (GDestroyNotify) loaded_free);
+}
+
+static void
+load_read_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  GError *error = NULL;
+  Loaded *loaded = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (loaded == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_free);
+}
+
+void
+wevion_cache_load_async (WevionCache *self, WevionJobStore *store, GCancellable *cancellable,
+                         GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+  g_autoptr (GTask) inner = NULL;
+
+  g_return_if_fail (WEVION_IS_CACHE (self));
+  g_return_if_fail (WEVION_IS_JOB_STORE (store));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wevion_cache_load_async);
+  g_task_set_task_data (task, g_object_ref (store), g_object_unref);
+  /* The worker may drop its reference to the inner task after we returned: it holds no object. */
+  inner = g_task_new (NULL, cancellable, load_read_cb, task);
+  g_task_set_task_data (inner, self, NULL);
+  g_task_run_in_thread (inner, load_thread);
+}
+
+gboolean
+wevion_cache_load_finish (WevionCache *self, GAsyncResult *result, guint *n_loaded, GError **error)
+{
+  Loaded *loaded;
+  guint n;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  loaded = g_task_propagate_pointer (G_TASK (result), error);
+  if (loaded == NULL)
+    return FALSE;
+  n = apply_loaded (self, g_task_get_task_data (G_TASK (result)), loaded);
+  loaded_free (loaded);
+  if (n_loaded)
+    *n_loaded = n;
+  return TRUE;
+}
+
+/* Only list answers are worth keeping across runs (one per query); single jobs are cheap to ask. */
+#define MAX_SAVED_ETAGS 32
+
+static void
+collect_etag (const char *url, const char *etag, GBytes *body, gpointer data)
+{
+  Batch *batch = data;
+
+  if (batch->etag_urls->len >= MAX_SAVED_ETAGS || strstr (url, "/generate/jobs/") != NULL
+      || g_bytes_get_size (body) > 4 * 1024 * 1024)
+    return;
+  g_ptr_array_add (batch->etag_urls, g_strdup (url));
+  g_ptr_array_add (batch->etag_tags, g_strdup (etag));
+  g_ptr_array_add (batch->etag_bodies, g_bytes_ref (body));
 }
 
 static Batch *
@@ -457,6 +610,12 @@ take_batch (WevionCache *self)
       g_array_append_val (batch->hidden_values, hidden);
     }
   g_hash_table_remove_all (self->hidden_dirty);
+  if (self->client && wevion_client_get_etag_generation (self->client) != self->client_generation)
+    {
+      self->client_generation = wevion_client_get_etag_generation (self->client);
+      batch->etags_changed = TRUE;
+      wevion_client_foreach_etag (self->client, collect_etag, batch);
+    }
   return batch;
 }
 
@@ -464,7 +623,9 @@ static void
 flush_now (WevionCache *self)
 {
   g_clear_handle_id (&self->flush_id, g_source_remove);
-  if (g_hash_table_size (self->dirty) == 0 && g_hash_table_size (self->hidden_dirty) == 0)
+  if (g_hash_table_size (self->dirty) == 0 && g_hash_table_size (self->hidden_dirty) == 0
+      && (self->client == NULL
+          || wevion_client_get_etag_generation (self->client) == self->client_generation))
     return;
   g_mutex_lock (&self->lock);
   self->pending_batches++;
@@ -523,6 +684,43 @@ wevion_cache_attach (WevionCache *self, WevionJobStore *store)
   g_object_add_weak_pointer (G_OBJECT (store), (gpointer *) &self->store);
   self->changed_handler = g_signal_connect (store, "jobs-changed", G_CALLBACK (jobs_changed_cb), self);
   self->hidden_handler = g_signal_connect (store, "hidden-changed", G_CALLBACK (hidden_changed_cb), self);
+}
+
+void
+wevion_cache_attach_client (WevionCache *self, WevionClient *client)
+{
+  sqlite3_stmt *stmt = NULL;
+  const char *base;
+  guint n = 0;
+
+  g_return_if_fail (WEVION_IS_CACHE (self));
+  g_return_if_fail (WEVION_IS_CLIENT (client));
+  g_return_if_fail (self->client == NULL);
+
+  wait_idle (self);
+  base = wevion_client_get_base_url (client);
+  if (sqlite3_prepare_v2 (self->db, "SELECT url, etag, body FROM etags", -1, &stmt, NULL) == SQLITE_OK)
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      {
+        const char *url = (const char *) sqlite3_column_text (stmt, 0);
+        const char *etag = (const char *) sqlite3_column_text (stmt, 1);
+        const void *data = sqlite3_column_blob (stmt, 2);
+        int len = sqlite3_column_bytes (stmt, 2);
+        g_autoptr (GBytes) body = NULL;
+
+        /* only this server's answers */
+        if (url == NULL || etag == NULL || data == NULL || !g_str_has_prefix (url, base))
+          continue;
+        body = g_bytes_new (data, (gsize) len);
+        wevion_client_add_etag (client, url, etag, body);
+        n++;
+      }
+  sqlite3_finalize (stmt);
+  if (n)
+    g_debug ("Restored %u kept answers for %s", n, base);
+  self->client = client;
+  self->client_generation = wevion_client_get_etag_generation (client);
+  g_object_add_weak_pointer (G_OBJECT (client), (gpointer *) &self->client);
 }
 
 void

@@ -1,4 +1,4 @@
-/* wevion-cache.h: the local SQLite cache: last known rows, hidden ids, ETags. */
+/* wevion-cache.h: the local SQLite cache: last known rows, hidden ids, list ETags. */
 #pragma once
 
 #include "wevion-client.h"
@@ -32,9 +32,17 @@ gboolean wevion_cache_get_was_rebuilt (WevionCache *self);
 /* Fills @store with the rows and hidden ids saved before (before the first request). Returns the
  * number of rows loaded. */
 guint wevion_cache_load (WevionCache *self, WevionJobStore *store);
+/* The same with the reading and parsing in a worker thread; _finish (on the caller's thread) fills
+ * @store. For large caches (100 000 rows take seconds to parse). */
+void wevion_cache_load_async (WevionCache *self, WevionJobStore *store, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data);
+gboolean wevion_cache_load_finish (WevionCache *self, GAsyncResult *result, guint *n_loaded, GError **error);
 /* Saves the store's changes from now on, batched (at most once a second) in transactions, in a
  * worker thread. */
 void wevion_cache_attach (WevionCache *self, WevionJobStore *store);
+/* Gives @client the list answers (URL, ETag, body) kept from earlier runs against the same server,
+ * so its first requests can be answered 304, and keeps the client's new ones from now on. */
+void wevion_cache_attach_client (WevionCache *self, WevionClient *client);
 /* Writes pending changes now and waits for them (shutdown, tests). */
 void wevion_cache_flush (WevionCache *self);
 

@@ -17,8 +17,6 @@
 #define API_PREFIX "/api/v1/creative-hub"
 #define MAX_REDIRECTS 5
 #define DEFAULT_TIMEOUT 20
-/* A larger answer is refused rather than parsed. */
-#define MAX_BODY_BYTES (256 * 1024 * 1024)
 
 /* ---- the error domain, extended with the Retry-After seconds and HTTP status ---------------- */
 
@@ -243,6 +241,7 @@ struct _WevionClient
   char *token;
   int timeout;
   GHashTable *etags; /* url → CacheEntry */
+  guint64 etag_generation;
 
   guint64 requests;
   guint64 bytes_received;
@@ -433,6 +432,43 @@ wevion_client_set_token (WevionClient *self, const char *token)
   self->token = g_strdup (token);
   /* answers kept for the old identity must not be shown to the new one */
   g_hash_table_remove_all (self->etags);
+  self->etag_generation++;
+}
+
+void
+wevion_client_add_etag (WevionClient *self, const char *url, const char *etag, GBytes *body)
+{
+  CacheEntry *entry;
+
+  g_return_if_fail (WEVION_IS_CLIENT (self));
+  g_return_if_fail (url != NULL && etag != NULL && body != NULL);
+  entry = g_new0 (CacheEntry, 1);
+  entry->etag = g_strdup (etag);
+  entry->body = g_bytes_ref (body);
+  g_hash_table_replace (self->etags, g_strdup (url), entry);
+}
+
+void
+wevion_client_foreach_etag (WevionClient *self, WevionClientEtagFunc func, gpointer user_data)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_if_fail (WEVION_IS_CLIENT (self));
+  g_hash_table_iter_init (&iter, self->etags);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      CacheEntry *entry = value;
+
+      func (key, entry->etag, entry->body, user_data);
+    }
+}
+
+guint64
+wevion_client_get_etag_generation (WevionClient *self)
+{
+  g_return_val_if_fail (WEVION_IS_CLIENT (self), 0);
+  return self->etag_generation;
 }
 
 void
@@ -853,9 +889,10 @@ send_cb (GObject *source, GAsyncResult *result, gpointer data)
           entry->etag = g_strdup (etag);
           entry->body = g_bytes_ref (body);
           g_hash_table_replace (self->etags, g_strdup (req->cache_key), entry);
+          self->etag_generation++;
         }
-      else
-        g_hash_table_remove (self->etags, req->cache_key);
+      else if (g_hash_table_remove (self->etags, req->cache_key))
+        self->etag_generation++;
     }
 
   {
@@ -953,12 +990,34 @@ client_request_finish (WevionClient *self, GAsyncResult *result, GError **error)
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+typedef enum {
+  ANSWER_SUBMIT,
+  ANSWER_JOB,
+  ANSWER_LIST,
+  ANSWER_BILLING,
+} Answer;
+
 static GError *
-invalid_response (const char *what, const GError *cause)
+invalid_response (Answer what, const GError *cause)
 {
-  return client_error_new (WEVION_CLIENT_ERROR_INVALID_RESPONSE, 0, -1,
-                           _ ("The server sent %s the app cannot read: %s"), what,
-                           cause ? cause->message : _ ("unexpected content"));
+  const char *why = cause ? cause->message : _ ("unexpected content");
+
+  switch (what)
+    {
+    case ANSWER_SUBMIT:
+      return client_error_new (WEVION_CLIENT_ERROR_INVALID_RESPONSE, 0, -1,
+                               _ ("The server’s answer to the submission cannot be read: %s"), why);
+    case ANSWER_JOB:
+      return client_error_new (WEVION_CLIENT_ERROR_INVALID_RESPONSE, 0, -1,
+                               _ ("The job the server sent cannot be read: %s"), why);
+    case ANSWER_LIST:
+      return client_error_new (WEVION_CLIENT_ERROR_INVALID_RESPONSE, 0, -1,
+                               _ ("The list of jobs the server sent cannot be read: %s"), why);
+    case ANSWER_BILLING:
+    default:
+      return client_error_new (WEVION_CLIENT_ERROR_INVALID_RESPONSE, 0, -1,
+                               _ ("The billing figures the server sent cannot be read: %s"), why);
+    }
 }
 
 /* ---- submit --------------------------------------------------------------------------------- */
@@ -984,7 +1043,7 @@ submit_cb (GObject *source, GAsyncResult *result, gpointer data)
   root = wevion_json_parse (data_ptr, len, &parse_error);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)
       || !wevion_json_get_string (json_node_get_object (root), "job_id", &job_id) || *job_id == '\0')
-    g_task_return_error (task, invalid_response (_ ("an answer to the submission"), parse_error));
+    g_task_return_error (task, invalid_response (ANSWER_SUBMIT, parse_error));
   else
     g_task_return_pointer (task, g_strdup (job_id), g_free);
   response_free (response);
@@ -1067,7 +1126,7 @@ get_job_cb (GObject *source, GAsyncResult *result, gpointer data)
   bytes = g_bytes_get_data (response->body, &len);
   job = wevion_job_parse (bytes, len, &error);
   if (job == NULL)
-    g_task_return_error (task, invalid_response (_ ("a job"), error));
+    g_task_return_error (task, invalid_response (ANSWER_JOB, error));
   else if (g_strcmp0 (wevion_job_get_id (job), g_task_get_task_data (task)) != 0)
     {
       g_task_return_error (task, client_error_new (WEVION_CLIENT_ERROR_INVALID_RESPONSE, 0, -1,
@@ -1137,7 +1196,7 @@ list_parse_thread (GTask *task, gpointer source, gpointer task_data, GCancellabl
   root = wevion_json_parse (data, len, &error);
   if (root == NULL)
     {
-      g_task_return_error (task, invalid_response (_ ("a list of jobs"), error));
+      g_task_return_error (task, invalid_response (ANSWER_LIST, error));
       return;
     }
   list = g_new0 (ListResult, 1);
@@ -1146,7 +1205,7 @@ list_parse_thread (GTask *task, gpointer source, gpointer task_data, GCancellabl
   if (list->jobs == NULL)
     {
       list_result_free (list);
-      g_task_return_error (task, invalid_response (_ ("a list of jobs"), error));
+      g_task_return_error (task, invalid_response (ANSWER_LIST, error));
       return;
     }
   if (skipped)
@@ -1338,7 +1397,7 @@ billing_cb (GObject *source, GAsyncResult *result, gpointer data)
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)
       || !wevion_json_get_int (json_node_get_object (root), "debit_cents", &debit))
     {
-      g_task_return_error (task, invalid_response (_ ("billing figures"), error));
+      g_task_return_error (task, invalid_response (ANSWER_BILLING, error));
       return;
     }
   wevion_json_get_int (json_node_get_object (root), "jobs", &n);

@@ -72,6 +72,14 @@ guint64 wevion_client_get_bytes_received (WevionClient *self);
 guint64 wevion_client_get_not_modified (WevionClient *self);
 void wevion_client_reset_counters (WevionClient *self);
 
+/* The answers kept for If-None-Match, so a cache can keep them across runs. Only the client's
+ * own answers: the token is never part of them. */
+typedef void (*WevionClientEtagFunc) (const char *url, const char *etag, GBytes *body, gpointer user_data);
+void wevion_client_foreach_etag (WevionClient *self, WevionClientEtagFunc func, gpointer user_data);
+void wevion_client_add_etag (WevionClient *self, const char *url, const char *etag, GBytes *body);
+/* Changes whenever the kept answers change */
+guint64 wevion_client_get_etag_generation (WevionClient *self);
+
 /* The next step for a person, for an error of this domain ("Check your connection", …). */
 const char *wevion_client_error_get_advice (const GError *error);
 

@@ -552,7 +552,9 @@ wevion_job_store_merge (WevionJobStore *self, GPtrArray *jobs)
         g_list_model_items_changed (G_LIST_MODEL (self), pos, 1, 1);
     }
 
-  recount (self);
+  /* the counts only move with new jobs or a status change (O(n): not for every unchanged answer) */
+  if (fresh->len > 0 || moved->len > 0)
+    recount (self);
   if (changed->len)
     g_signal_emit (self, signals[JOBS_CHANGED], 0, changed);
   for (guint i = 0; i < finished->len; i++)

@@ -71,7 +71,7 @@ wevion_json_parse (const char *data, gsize len, GError **error)
   if (!wevion_json_check_depth (data, len, WEVION_JSON_MAX_DEPTH, error))
     return NULL;
 
-  parser = json_parser_new_immutable ();
+  parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, data, (gssize) len, &local_error))
     {
       g_set_error (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_SYNTAX, "malformed JSON: %s",
@@ -83,7 +83,7 @@ wevion_json_parse (const char *data, gsize len, GError **error)
       g_set_error_literal (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_EMPTY, "empty answer");
       return NULL;
     }
-  return json_node_copy (json_parser_get_root (parser));
+  return json_parser_steal_root (parser);
 }
 
 WevionJob *

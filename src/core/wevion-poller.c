@@ -50,7 +50,8 @@ struct _WevionPoller
   gboolean in_flight;
   gboolean again; /* a poll was asked for while one ran */
   gboolean refresh_wanted;
-  GHashTable *tracked; /* ids asked for by track() that have not ended yet */
+  GHashTable *tracked;  /* ids asked for by track() that have not ended yet */
+  GHashTable *vanished; /* ids the server answered 404 for: not asked again */
   GCancellable *cancellable;
 };
 
@@ -71,7 +72,10 @@ enum {
   N_PROPS
 };
 
+enum { JOB_GONE, N_SIGNALS };
+
 static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
 
 static void poll_run (WevionPoller *self, gboolean with_refresh);
 
@@ -98,6 +102,7 @@ wevion_poller_finalize (GObject *object)
 
   g_clear_error (&self->last_error);
   g_hash_table_unref (self->tracked);
+  g_hash_table_unref (self->vanished);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (wevion_poller_parent_class)->finalize (object);
@@ -194,6 +199,16 @@ wevion_poller_class_init (WevionPollerClass *klass)
   properties[PROP_TICKS] = g_param_spec_uint ("ticks", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * WevionPoller::job-gone:
+   * @job_id: the job
+   *
+   * The server answered 404 for a job being polled (deleted, or not this user's): it is not asked
+   * for again.
+   */
+  signals[JOB_GONE] = g_signal_new ("job-gone", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                    NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -204,6 +219,7 @@ wevion_poller_init (WevionPoller *self)
   self->interval = 5;
   self->state = WEVION_POLLER_STATE_IDLE;
   self->tracked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->vanished = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
   if (env && *env)
     {
@@ -361,6 +377,11 @@ wanted_ids (WevionPoller *self)
   GHashTableIter iter;
   gpointer key;
 
+  if (g_hash_table_size (self->vanished) > 0)
+    for (guint i = ids->len; i > 0; i--)
+      if (g_hash_table_contains (self->vanished, g_ptr_array_index (ids, i - 1)))
+        g_ptr_array_remove_index_fast (ids, i - 1);
+
   g_hash_table_iter_init (&iter, self->tracked);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     {
@@ -460,10 +481,10 @@ tick_done (Tick *tick)
   WevionPoller *self = tick->self;
 
   self->ticks++;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TICKS]);
   set_busy (self, FALSE);
   if (tick->error && g_error_matches (tick->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TICKS]);
       tick_free (tick);
       return;
     }
@@ -481,6 +502,8 @@ tick_done (Tick *tick)
       else
         schedule_next (self);
     }
+  /* last, so whoever watches "ticks" sees the state and error of this tick */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TICKS]);
   tick_free (tick);
 }
 
@@ -509,6 +532,8 @@ get_job_cb (GObject *source, GAsyncResult *result, gpointer data)
       /* gone, or someone else's: stop asking */
       g_message ("Job %s is not on the server any more; no longer polling it", one->id);
       g_hash_table_remove (self->tracked, one->id);
+      g_hash_table_add (self->vanished, g_strdup (one->id));
+      g_signal_emit (self, signals[JOB_GONE], 0, one->id);
     }
   else if (tick->error == NULL)
     tick->error = g_steal_pointer (&error);
@@ -827,6 +852,7 @@ wevion_poller_track (WevionPoller *self, const char *job_id)
   if (job && wevion_job_get_is_terminal (job))
     return;
   g_hash_table_add (self->tracked, g_strdup (job_id));
+  g_hash_table_remove (self->vanished, job_id);
   self->running = TRUE;
   if (self->in_flight || self->timer_id != 0)
     return; /* the next poll covers it */

@@ -23,7 +23,11 @@ G_DECLARE_FINAL_TYPE (WevionPoller, wevion_poller, WEVION, POLLER, GObject)
 /* Properties: "interval" (int seconds, clamped 5..10, default 5), "state" (WevionPollerState),
  * "last-error" (GError boxed, NULL when fine), "last-error-message" (string), "next-poll-in"
  * (seconds until the next poll, -1 when none is scheduled), "server-minimal" (the server ignores
- * query parameters: active jobs are polled one by one), "ticks" (polls done).
+ * query parameters: active jobs are polled one by one), "ticks" (polls done; notified after the
+ * state and error of that poll are set), "busy" (a poll is running).
+ *
+ * Signal "job-gone" (const char *job_id): the server answered 404 for a polled job (deleted, or not
+ * this user's); it is not asked for again unless tracked anew.
  *
  * Test only: the environment variable WEVION_POLL_INTERVAL_MS replaces the interval (in
  * milliseconds, no 5 s floor) so tests do not wait 5 s per tick. Never set it in real use. */

@@ -13,6 +13,7 @@ struct _WevionHubDb
   sqlite3_stmt *save;
   sqlite3_stmt *get;
   sqlite3_stmt *get_any;
+  GHashTable *stmts; /* SQL text → prepared statement, for the list queries */
 };
 
 #define COLUMNS                                                                                              \
@@ -46,6 +47,32 @@ static const char schema[]
       " ON creative_job (user_id, created_us DESC, id DESC);"
       "CREATE INDEX IF NOT EXISTS creative_job_status ON creative_job (status);"
       "CREATE INDEX IF NOT EXISTS creative_job_folder ON creative_job (drive_folder_id);";
+
+static void
+stmt_finalize (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+/* A prepared statement for @sql, reset and unbound; owned by @self. */
+static sqlite3_stmt *
+cached_stmt (WevionHubDb *self, const char *sql)
+{
+  sqlite3_stmt *s = g_hash_table_lookup (self->stmts, sql);
+
+  if (s)
+    {
+      sqlite3_reset (s);
+      sqlite3_clear_bindings (s);
+      return s;
+    }
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &s, NULL) != SQLITE_OK)
+    return NULL;
+  if (g_hash_table_size (self->stmts) > 256)
+    g_hash_table_remove_all (self->stmts);
+  g_hash_table_insert (self->stmts, g_strdup (sql), s);
+  return s;
+}
 
 static gboolean
 fail (WevionHubDb *self, GError **error, const char *what)
@@ -97,6 +124,7 @@ wevion_hub_db_open (const char *path, GError **error)
   g_autoptr (WevionHubDb) self = g_new0 (WevionHubDb, 1);
   char *errmsg = NULL;
 
+  self->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, stmt_finalize);
   if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                        NULL)
       != SQLITE_OK)
@@ -141,6 +169,7 @@ wevion_hub_db_close (WevionHubDb *self)
   sqlite3_finalize (self->save);
   sqlite3_finalize (self->get);
   sqlite3_finalize (self->get_any);
+  g_clear_pointer (&self->stmts, g_hash_table_unref);
   if (self->db)
     {
       sqlite3_exec (self->db, "PRAGMA wal_checkpoint(TRUNCATE);", NULL, NULL, NULL);
@@ -247,11 +276,31 @@ wevion_hub_db_save (WevionHubDb *self, WevionJob *job, GError **error)
   return TRUE;
 }
 
+/* One parser for every row (main thread only): json_from_string() builds a parser per call. */
+static JsonNode *
+parse_text (const char *text)
+{
+  static JsonParser *parser;
+  JsonNode *root;
+
+  if (text == NULL)
+    return NULL;
+  if (parser == NULL)
+    parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, text, -1, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  return root ? json_node_ref (root) : NULL;
+}
+
 static JsonObject *
 text_to_object (const char *text)
 {
-  g_autoptr (JsonNode) node = text ? json_from_string (text, NULL) : NULL;
+  g_autoptr (JsonNode) node = NULL;
 
+  if (text == NULL || g_str_equal (text, "{}"))
+    return json_object_new ();
+  node = parse_text (text);
   if (node && JSON_NODE_HOLDS_OBJECT (node))
     return json_object_ref (json_node_get_object (node));
   return json_object_new ();
@@ -270,7 +319,8 @@ row_to_job (sqlite3_stmt *s)
 {
   g_autoptr (JsonObject) settings = text_to_object ((const char *) sqlite3_column_text (s, 6));
   g_autoptr (JsonObject) metadata = text_to_object ((const char *) sqlite3_column_text (s, 11));
-  g_autoptr (JsonNode) files = json_from_string ((const char *) sqlite3_column_text (s, 7), NULL);
+  const char *files_text = (const char *) sqlite3_column_text (s, 7);
+  g_autoptr (JsonNode) files = files_text && !g_str_equal (files_text, "[]") ? parse_text (files_text) : NULL;
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) urls = NULL;
   g_autoptr (GDateTime) created = column_time (s, 12);
@@ -315,30 +365,26 @@ wevion_hub_db_get (WevionHubDb *self, const char *user_id, const char *id)
   return job;
 }
 
+static void bind_all (sqlite3_stmt *s, GPtrArray *texts, GArray *ints, const char *kinds);
+
 static GPtrArray *
 run_query (WevionHubDb *self, const char *sql, GPtrArray *texts, GArray *ints, const char *kinds,
            GError **error)
 {
   sqlite3_stmt *s = NULL;
   g_autoptr (GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
-  guint ti = 0, ii = 0;
   int rc;
 
-  if (sqlite3_prepare_v2 (self->db, sql, -1, &s, NULL) != SQLITE_OK)
+  s = cached_stmt (self, sql);
+  if (s == NULL)
     {
       fail (self, error, "query");
       return NULL;
     }
-  for (int i = 0; kinds[i]; i++)
-    {
-      if (kinds[i] == 't')
-        sqlite3_bind_text (s, i + 1, g_ptr_array_index (texts, ti++), -1, SQLITE_TRANSIENT);
-      else
-        sqlite3_bind_int64 (s, i + 1, g_array_index (ints, gint64, ii++));
-    }
+  bind_all (s, texts, ints, kinds);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
     g_ptr_array_add (jobs, row_to_job (s));
-  sqlite3_finalize (s);
+  sqlite3_reset (s);
   if (rc != SQLITE_DONE)
     {
       fail (self, error, "query");
@@ -391,15 +437,11 @@ type_name (guint v)
   return wevion_job_type_to_string (v);
 }
 
-GPtrArray *
-wevion_hub_db_list (WevionHubDb *self, const WevionHubQuery *q, char **next_cursor, GError **error)
+/* The WHERE … ORDER BY … LIMIT of a list query; the parameters go to @texts and @ints in the order
+ * @kinds records ('t' text, 'i' integer). */
+static void
+build_list_sql (const WevionHubQuery *q, GString *sql, GPtrArray *texts, GArray *ints, GString *kinds)
 {
-  g_autoptr (GString) sql = g_string_new ("SELECT " COLUMNS " FROM creative_job WHERE user_id = ?");
-  g_autoptr (GPtrArray) texts = g_ptr_array_new ();
-  g_autoptr (GArray) ints = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr (GString) kinds = g_string_new ("t");
-  g_autoptr (GPtrArray) jobs = NULL;
-
 #define ADD_INT(v)                                                                                           \
   G_STMT_START                                                                                               \
   {                                                                                                          \
@@ -409,7 +451,9 @@ wevion_hub_db_list (WevionHubDb *self, const WevionHubQuery *q, char **next_curs
   }                                                                                                          \
   G_STMT_END
 
+  g_string_append (sql, " FROM creative_job WHERE user_id = ?");
   g_ptr_array_add (texts, (gpointer) q->user_id);
+  g_string_append_c (kinds, 't');
   add_mask (sql, q->status_mask, WEVION_JOB_STATUS_FAILED, "status", status_name);
   add_mask (sql, q->type_mask, WEVION_JOB_TYPE_LAST, "type", type_name);
   if (q->since_us)
@@ -450,12 +494,33 @@ wevion_hub_db_list (WevionHubDb *self, const WevionHubQuery *q, char **next_curs
       ADD_INT ((gint64) q->limit + 1);
     }
 #undef ADD_INT
+}
 
-  /* texts and ints are bound in the order their '?' appear: kinds records that order */
-  {
-    /* run_query consumes texts and ints in kind order; rebuild them in that order */
-    jobs = run_query (self, sql->str, texts, ints, kinds->str, error);
-  }
+static void
+bind_all (sqlite3_stmt *s, GPtrArray *texts, GArray *ints, const char *kinds)
+{
+  guint ti = 0, ii = 0;
+
+  for (int i = 0; kinds[i]; i++)
+    {
+      if (kinds[i] == 't')
+        sqlite3_bind_text (s, i + 1, g_ptr_array_index (texts, ti++), -1, SQLITE_TRANSIENT);
+      else
+        sqlite3_bind_int64 (s, i + 1, g_array_index (ints, gint64, ii++));
+    }
+}
+
+GPtrArray *
+wevion_hub_db_list (WevionHubDb *self, const WevionHubQuery *q, char **next_cursor, GError **error)
+{
+  g_autoptr (GString) sql = g_string_new ("SELECT " COLUMNS);
+  g_autoptr (GPtrArray) texts = g_ptr_array_new ();
+  g_autoptr (GArray) ints = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GString) kinds = g_string_new (NULL);
+  g_autoptr (GPtrArray) jobs = NULL;
+
+  build_list_sql (q, sql, texts, ints, kinds);
+  jobs = run_query (self, sql->str, texts, ints, kinds->str, error);
   if (jobs == NULL)
     return NULL;
   if (next_cursor)
@@ -471,6 +536,62 @@ wevion_hub_db_list (WevionHubDb *self, const WevionHubQuery *q, char **next_curs
                                                  wevion_job_get_id (last));
     }
   return g_steal_pointer (&jobs);
+}
+
+static void
+row_key_free (WevionHubRowKey *key)
+{
+  g_free (key->id);
+  g_free (key);
+}
+
+GPtrArray *
+wevion_hub_db_list_keys (WevionHubDb *self, const WevionHubQuery *q, char **next_cursor, GError **error)
+{
+  g_autoptr (GString) sql = g_string_new ("SELECT id, created_us, updated_us, status");
+  g_autoptr (GPtrArray) texts = g_ptr_array_new ();
+  g_autoptr (GArray) ints = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GString) kinds = g_string_new (NULL);
+  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func ((GDestroyNotify) row_key_free);
+  sqlite3_stmt *s = NULL;
+  int rc;
+
+  build_list_sql (q, sql, texts, ints, kinds);
+  s = cached_stmt (self, sql->str);
+  if (s == NULL)
+    {
+      fail (self, error, "query");
+      return NULL;
+    }
+  bind_all (s, texts, ints, kinds->str);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      WevionHubRowKey *key = g_new0 (WevionHubRowKey, 1);
+
+      key->id = g_strdup ((const char *) sqlite3_column_text (s, 0));
+      key->created_us = sqlite3_column_int64 (s, 1);
+      key->updated_us = sqlite3_column_int64 (s, 2);
+      key->status = wevion_job_status_from_string ((const char *) sqlite3_column_text (s, 3));
+      g_ptr_array_add (keys, key);
+    }
+  sqlite3_reset (s);
+  if (rc != SQLITE_DONE)
+    {
+      fail (self, error, "query");
+      return NULL;
+    }
+  if (next_cursor)
+    *next_cursor = NULL;
+  if (q->limit && keys->len > q->limit)
+    {
+      WevionHubRowKey *last;
+
+      g_ptr_array_set_size (keys, q->limit);
+      last = g_ptr_array_index (keys, q->limit - 1);
+      if (next_cursor)
+        *next_cursor = wevion_hub_cursor_encode (last->created_us, last->id);
+    }
+  return g_steal_pointer (&keys);
 }
 
 GPtrArray *

@@ -37,6 +37,17 @@ WevionJob *wevion_hub_db_get_by_folder (WevionHubDb *self, const char *folder_id
 /* Rows matching @query, newest first; when more remain, @next_cursor is set. */
 GPtrArray *wevion_hub_db_list (WevionHubDb *self, const WevionHubQuery *query, char **next_cursor,
                                GError **error);
+typedef struct
+{
+  char *id;
+  gint64 created_us;
+  gint64 updated_us;
+  WevionJobStatus status;
+} WevionHubRowKey;
+
+/* The same rows as wevion_hub_db_list(), only their keys: id, times and status. */
+GPtrArray *wevion_hub_db_list_keys (WevionHubDb *self, const WevionHubQuery *query, char **next_cursor,
+                                    GError **error);
 /* pending and processing rows, oldest first */
 GPtrArray *wevion_hub_db_active (WevionHubDb *self);
 gboolean wevion_hub_db_billing (WevionHubDb *self, const char *user_id, gint64 from_us, gint64 to_us,

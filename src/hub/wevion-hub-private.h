@@ -53,10 +53,13 @@ struct _WevionHub
   guint16 port;
   char *base_url;
 
-  GQueue pending;      /* job ids, oldest first */
-  GHashTable *running; /* id → WevionHubRun */
-  guint n_background;  /* renders and paused answers still in flight */
-  GHashTable *stats;   /* route → WevionHubRouteStats */
+  GQueue pending;         /* job ids, oldest first */
+  GHashTable *running;    /* id → WevionHubRun */
+  guint n_background;     /* renders and paused answers still in flight */
+  GHashTable *stats;      /* route → WevionHubRouteStats */
+  GHashTable *sign_cache; /* "/files/ID/NAME" → signed path, for sign_cache_expires */
+  gint64 sign_cache_expires;
+  GHashTable *wire_cache; /* id → serialised row (see wire_row) */
   guint trickle_id;
   gboolean stopping;
 };

@@ -49,7 +49,14 @@ setting_int (JsonObject *settings, const char *member, gint64 fallback)
   if (json_node_get_value_type (node) == G_TYPE_INT64)
     return json_node_get_int (node);
   if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    return (gint64) json_node_get_double (node);
+    {
+      double d = json_node_get_double (node);
+
+      /* casting an out-of-range double is undefined: clamp first */
+      if (d != d)
+        return fallback;
+      return (gint64) CLAMP (d, -1e9, 1e9);
+    }
   if (json_node_get_value_type (node) == G_TYPE_STRING)
     {
       gint64 v;

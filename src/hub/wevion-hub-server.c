@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,12 +99,32 @@ base_url_for (WevionHub *hub, SoupServerMessage *msg)
   return g_strdup (hub->base_url);
 }
 
+/* Two 64-bit multiplicative hashes over 8-byte words, and the length: an ETag only has to tell
+ * one version of the same resource from the next, and SHA-1 of a 100 kB list costs more than the
+ * rest of the answer. */
 static char *
 etag_for (const char *body)
 {
-  g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA1, body, -1);
+  gsize len = strlen (body), i = 0;
+  guint64 a = 0xcbf29ce484222325ull ^ len, b = 0x9e3779b97f4a7c15ull;
 
-  return g_strdup_printf ("\"%.32s\"", sum);
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 w;
+
+      memcpy (&w, body + i, 8);
+      a = (a ^ w) * 0x100000001b3ull;
+      a ^= a >> 32;
+      b = (b + w) * 0xff51afd7ed558ccdull;
+      b ^= b >> 29;
+    }
+  for (; i < len; i++)
+    {
+      a = (a ^ (guchar) body[i]) * 0x100000001b3ull;
+      b = (b + (guchar) body[i]) * 0xff51afd7ed558ccdull;
+    }
+  return g_strdup_printf ("\"%016" G_GINT64_MODIFIER "x%016" G_GINT64_MODIFIER "x-%" G_GSIZE_FORMAT "\"", a,
+                          b, len);
 }
 
 static gboolean
@@ -186,7 +207,8 @@ finish_api (WevionHub *hub, SoupServerMessage *msg)
 {
   SoupMessageBody *body = soup_server_message_get_response_body (msg);
 
-  if (soup_server_message_get_status (msg) == 200 && body && body->length > 1)
+  if ((hub->faults.malformed > 0 || hub->faults.truncate > 0) && soup_server_message_get_status (msg) == 200
+      && body && body->length > 1)
     {
       g_autoptr (GBytes) bytes = soup_message_body_flatten (body);
       gsize len = 0;
@@ -218,23 +240,37 @@ static const char *const ext_fields[]
     = { "updated_at", "started_at",        "progress", "queue_position", "error_code", "retryable",
         "archived",   "result_expires_at", NULL };
 
+/* Signing is the costliest part of a list answer, and expiries are quantised, so signed paths
+ * are cached until the expiry moves on. */
 static char *
 signed_url (WevionHub *hub, const char *base, const char *id, const char *name, gint64 expires)
 {
   g_autofree char *path = g_strdup_printf ("/files/%s/%s", id, name);
-  g_autofree char *signed_path = wevion_hub_signer_sign_path (hub->signer, path, expires);
+  const char *signed_path;
 
+  if (hub->sign_cache_expires != expires || g_hash_table_size (hub->sign_cache) > 200000)
+    {
+      g_hash_table_remove_all (hub->sign_cache);
+      hub->sign_cache_expires = expires;
+    }
+  signed_path = g_hash_table_lookup (hub->sign_cache, path);
+  if (signed_path == NULL)
+    {
+      char *fresh = wevion_hub_signer_sign_path (hub->signer, path, expires);
+
+      g_hash_table_insert (hub->sign_cache, g_strdup (path), fresh);
+      signed_path = fresh;
+    }
   return g_strconcat (base, signed_path, NULL);
 }
 
 /* Turns a stored row into the wire row: file names become signed URLs, queue position and
  * the expiry filled in; with --minimal the ext fields go. */
 static JsonNode *
-row_to_wire (WevionHub *hub, WevionJob *job, const char *base)
+row_to_wire (WevionHub *hub, WevionJob *job, const char *base, gint64 expires)
 {
   const char *const *names = wevion_job_get_result_urls (job);
   const char *id = wevion_job_get_id (job);
-  gint64 expires = wevion_hub_signer_expiry_for (hub->signer, g_get_real_time () / G_USEC_PER_SEC);
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) urls = NULL;
   g_autoptr (JsonObject) metadata = wevion_hub_copy_object (wevion_job_get_metadata (job));
@@ -285,6 +321,69 @@ row_to_wire (WevionHub *hub, WevionJob *job, const char *base)
           json_object_remove_member (o, ext_fields[i]);
     }
   return node;
+}
+
+static gint64
+current_expiry (WevionHub *hub)
+{
+  return wevion_hub_signer_expiry_for (hub->signer, g_get_real_time () / G_USEC_PER_SEC);
+}
+
+/* Serialised rows, reused while the row (updated_at), the URL expiry and the base address stay
+ * the same: a list answer then costs one small query and string joins. Pending rows are not
+ * cached (their queue position moves without an update). */
+typedef struct
+{
+  gint64 updated_us;
+  gint64 expires;
+  char *base;
+  char *json;
+} WireEntry;
+
+static void
+wire_entry_free (WireEntry *e)
+{
+  g_free (e->base);
+  g_free (e->json);
+  g_free (e);
+}
+
+#define WIRE_CACHE_MAX 20000
+
+/* The row's JSON text; NULL when the row is gone. */
+static const char *
+wire_row (WevionHub *hub, const char *id, gint64 updated_us, WevionJobStatus status, const char *base,
+          gint64 expires, char **owned)
+{
+  WireEntry *e = g_hash_table_lookup (hub->wire_cache, id);
+  g_autoptr (WevionJob) job = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  char *json;
+
+  *owned = NULL;
+  if (e && e->updated_us == updated_us && e->expires == expires && g_str_equal (e->base, base))
+    return e->json;
+  job = wevion_hub_db_get (hub->db, NULL, id);
+  if (job == NULL)
+    return NULL;
+  node = row_to_wire (hub, job, base, expires);
+  json = wevion_json_to_string (node);
+  status = wevion_job_get_status (job);
+  if (status == WEVION_JOB_STATUS_PENDING
+      || updated_us != wevion_hub_time_to_us (wevion_job_get_updated_at (job)))
+    {
+      *owned = json;
+      return json;
+    }
+  if (g_hash_table_size (hub->wire_cache) >= WIRE_CACHE_MAX)
+    g_hash_table_remove_all (hub->wire_cache);
+  e = g_new0 (WireEntry, 1);
+  e->updated_us = updated_us;
+  e->expires = expires;
+  e->base = g_strdup (base);
+  e->json = json;
+  g_hash_table_replace (hub->wire_cache, g_strdup (id), e);
+  return json;
 }
 
 /* ---- auth --------------------------------------------------------------------------------- */
@@ -537,7 +636,8 @@ handle_job (WevionHub *hub, SoupServerMessage *msg, WevionHubUser *user, const c
 {
   g_autoptr (WevionJob) job = NULL;
   g_autofree char *base = NULL;
-  g_autoptr (JsonNode) node = NULL;
+  g_autofree char *owned = NULL;
+  const char *row;
 
   set_route (msg, "job");
   if (!is_method (msg, "GET") && !is_method (msg, "HEAD"))
@@ -552,8 +652,14 @@ handle_job (WevionHub *hub, SoupServerMessage *msg, WevionHubUser *user, const c
       return;
     }
   base = base_url_for (hub, msg);
-  node = row_to_wire (hub, job, base);
-  respond_json_with_etag (hub, msg, wevion_json_to_string (node));
+  row = wire_row (hub, id, wevion_hub_time_to_us (wevion_job_get_updated_at (job)),
+                  wevion_job_get_status (job), base, current_expiry (hub), &owned);
+  if (row == NULL)
+    {
+      respond_error (msg, 404, "not_found", "No such job.");
+      return;
+    }
+  respond_json_with_etag (hub, msg, owned ? g_steal_pointer (&owned) : g_strdup (row));
 }
 
 static gboolean
@@ -606,12 +712,13 @@ static void
 handle_list (WevionHub *hub, SoupServerMessage *msg, WevionHubUser *user, GHashTable *params)
 {
   WevionHubQuery q = { 0 };
-  g_autoptr (GPtrArray) jobs = NULL;
+  g_autoptr (GPtrArray) keys = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *next = NULL;
   g_autofree char *cursor_id = NULL;
   g_autofree char *base = NULL;
-  g_autoptr (JsonArray) array = json_array_new ();
+  g_autoptr (GString) body = NULL;
+  gint64 expires;
   const char *v;
 
   set_route (msg, "list");
@@ -677,37 +784,41 @@ handle_list (WevionHub *hub, SoupServerMessage *msg, WevionHubUser *user, GHashT
 #undef BAD
     }
 
-  jobs = wevion_hub_db_list (hub->db, &q, hub->options.minimal ? NULL : &next, &error);
-  if (jobs == NULL)
+  keys = wevion_hub_db_list_keys (hub->db, &q, hub->options.minimal ? NULL : &next, &error);
+  if (keys == NULL)
     {
       g_warning ("List failed: %s", error->message);
       respond_error (msg, 500, "server_error", "The list could not be read.");
       return;
     }
   base = base_url_for (hub, msg);
-  for (guint i = 0; i < jobs->len; i++)
-    json_array_add_element (array, row_to_wire (hub, g_ptr_array_index (jobs, i), base));
+  expires = current_expiry (hub);
+  body = g_string_sized_new (1024 + keys->len * 1024);
+  g_string_append (body, hub->options.minimal ? "[" : "{\"jobs\":[");
+  for (guint i = 0; i < keys->len; i++)
+    {
+      WevionHubRowKey *key = g_ptr_array_index (keys, i);
+      g_autofree char *owned = NULL;
+      const char *row = wire_row (hub, key->id, key->updated_us, key->status, base, expires, &owned);
 
+      if (row == NULL)
+        continue;
+      if (body->str[body->len - 1] != '[')
+        g_string_append_c (body, ',');
+      g_string_append (body, row);
+    }
+  g_string_append_c (body, ']');
   if (hub->options.minimal)
     {
-      g_autoptr (JsonNode) root = json_node_new (JSON_NODE_ARRAY);
-
-      json_node_set_array (root, array);
-      respond (msg, 200, "application/json", wevion_json_to_string (root));
+      respond (msg, 200, "application/json", g_string_free (g_steal_pointer (&body), FALSE));
       return;
     }
-  {
-    g_autoptr (JsonObject) o = json_object_new ();
-    g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-
-    json_object_set_array_member (o, "jobs", json_array_ref (array));
-    if (next)
-      json_object_set_string_member (o, "next_cursor", next);
-    else
-      json_object_set_null_member (o, "next_cursor");
-    json_node_set_object (root, o);
-    respond_json_with_etag (hub, msg, wevion_json_to_string (root));
-  }
+  /* the cursor is base64url: nothing to escape */
+  if (next)
+    g_string_append_printf (body, ",\"next_cursor\":\"%s\"}", next);
+  else
+    g_string_append (body, ",\"next_cursor\":null}");
+  respond_json_with_etag (hub, msg, g_string_free (g_steal_pointer (&body), FALSE));
 }
 
 static void
@@ -988,9 +1099,18 @@ serve_file (WevionHub *hub, SoupServerMessage *msg, const char *path, const char
   bytes = g_mapped_file_get_bytes (mapped);
   size = g_bytes_get_size (bytes);
   {
-    g_autofree char *sum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, bytes);
+    /* from the file's identity, not its bytes: hashing megabytes would hold up the main loop */
+    GStatBuf st;
 
-    etag = g_strdup_printf ("\"%.32s\"", sum);
+    if (g_stat (path, &st) != 0)
+      {
+        respond_error (msg, 404, "not_found", "No such file.");
+        return;
+      }
+    etag = g_strdup_printf (
+        "\"%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x\"", (guint64) st.st_ino,
+        (guint64) st.st_mtim.tv_sec * G_GUINT64_CONSTANT (1000000000) + (guint64) st.st_mtim.tv_nsec,
+        (guint64) size);
   }
   if (drop)
     {
@@ -1203,7 +1323,7 @@ drive_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
       page_respond (msg, 404, s);
       return;
     }
-  node = row_to_wire (hub, job, base);
+  node = row_to_wire (hub, job, base, current_expiry (hub));
   s = page_new ("Creative Hub folder");
   {
     g_autofree char *f = g_markup_escape_text (folder, -1);
@@ -1225,6 +1345,14 @@ drive_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
     }
   g_string_append (s, "</table>\n");
   page_respond (msg, 200, s);
+}
+
+static gboolean
+is_audio_url (const char *url)
+{
+  g_autofree char *path = g_strndup (url, strcspn (url, "?#"));
+
+  return g_str_has_suffix (path, ".wav") || g_str_has_suffix (path, ".mp3");
 }
 
 static void
@@ -1251,7 +1379,12 @@ campaign_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHash
 
       g_string_append_printf (
           s, "<p>Pre-selected creative from job <code id=\"creative-job\">%s</code></p>\n", j);
-      if (url)
+      if (url && is_audio_url (url))
+        g_string_append_printf (s,
+                                "<p><audio id=\"creative\" controls src=\"%s\"></audio></p>\n"
+                                "<p><a href=\"%s\">Open the file</a></p>\n",
+                                u, u);
+      else if (url)
         g_string_append_printf (s,
                                 "<p><img id=\"creative\" src=\"%s\" alt=\"the selected creative\"></p>\n"
                                 "<p><a href=\"%s\">Open the file</a></p>\n",
@@ -1387,6 +1520,7 @@ admin_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
       json_object_set_int_member (o, "jobs", wevion_hub_db_count (hub->db));
       json_object_set_int_member (o, "pending", g_queue_get_length (&hub->pending));
       json_object_set_int_member (o, "processing", g_hash_table_size (hub->running));
+      json_object_set_int_member (o, "in_flight", hub->n_background);
       json_node_set_object (root, o);
       respond (msg, 200, "application/json", wevion_json_to_string (root));
       return;
@@ -1411,14 +1545,32 @@ default_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
   respond_error (msg, 404, "not_found", "No such endpoint.");
 }
 
+/* Refuses an announced oversized body before it is read. */
+static void
+early_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer data)
+{
+  SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+
+  if (soup_message_headers_get_encoding (req) == SOUP_ENCODING_CONTENT_LENGTH
+      && soup_message_headers_get_content_length (req) > MAX_BODY)
+    {
+      set_route (msg, "api");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+      respond_error (msg, 413, "too_large", "The request body is larger than 1 MiB.");
+    }
+}
+
 gboolean
 wevion_hub_server_setup (WevionHub *hub, GError **error)
 {
   hub->stats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  hub->sign_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  hub->wire_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) wire_entry_free);
   hub->server = soup_server_new ("server-header", "wevion-hub/" PACKAGE_VERSION " ", NULL);
   g_signal_connect (hub->server, "request-finished", G_CALLBACK (request_finished_cb), hub);
   g_signal_connect (hub->server, "request-aborted", G_CALLBACK (request_finished_cb), hub);
   soup_server_add_handler (hub->server, NULL, default_cb, hub, NULL);
+  soup_server_add_early_handler (hub->server, NULL, early_cb, hub, NULL);
   soup_server_add_handler (hub->server, "/api", api_cb, hub, NULL);
   soup_server_add_handler (hub->server, "/files", files_cb, hub, NULL);
   soup_server_add_handler (hub->server, "/drive", drive_cb, hub, NULL);

@@ -86,6 +86,10 @@ wevion_hub_new (const WevionHubOptions *options, GError **error)
       g_mkdir_with_parents (dir, 0755);
       db_path = g_build_filename (dir, "hub.db", NULL);
     }
+  hub->db = wevion_hub_db_open (db_path, error);
+  if (hub->db == NULL)
+    goto fail;
+
   if (options->data_dir)
     hub->data_dir = g_strdup (options->data_dir);
   else if (g_str_equal (db_path, ":memory:"))
@@ -106,9 +110,6 @@ wevion_hub_new (const WevionHubOptions *options, GError **error)
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot create the data dir %s", hub->data_dir);
       goto fail;
     }
-  hub->db = wevion_hub_db_open (db_path, error);
-  if (hub->db == NULL)
-    goto fail;
 
   if (options->fill > 0)
     {
@@ -215,6 +216,8 @@ wevion_hub_free (WevionHub *hub)
   g_clear_pointer (&hub->signer, wevion_hub_signer_free);
   g_clear_pointer (&hub->users, g_hash_table_unref);
   g_clear_pointer (&hub->stats, g_hash_table_unref);
+  g_clear_pointer (&hub->sign_cache, g_hash_table_unref);
+  g_clear_pointer (&hub->wire_cache, g_hash_table_unref);
   g_clear_pointer (&hub->rand, g_rand_free);
   g_clear_pointer (&hub->fault_rand, g_rand_free);
   if (hub->tmp_dir)

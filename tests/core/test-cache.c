@@ -7,6 +7,12 @@
 #include "core-test-utils.h"
 
 static void
+result_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+static void
 test_warm_start (void)
 {
   g_autofree char *dir = wt_tmpdir ();
@@ -56,9 +62,20 @@ test_warm_start (void)
   cache = wevion_cache_new (path, &error);
   {
     g_autoptr (WevionJobStore) third = wevion_job_store_new ();
+    g_autoptr (GAsyncResult) result = NULL;
+    guint n = 0;
 
-    wevion_cache_load (cache, third);
+    /* the threaded load gives the same */
+    wevion_cache_load_async (cache, third, NULL, result_cb, &result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_true (wevion_cache_load_finish (cache, result, &n, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (n, ==, 2);
+    g_assert_cmpint (wevion_job_get_status (wevion_job_store_lookup (third, "b")), ==,
+                     WEVION_JOB_STATUS_PROCESSING);
     g_assert_false (wevion_job_store_is_hidden (third, "a"));
+    g_clear_object (&result);
     g_assert_finalize_object (g_steal_pointer (&third));
   }
 

@@ -532,6 +532,194 @@ test_error_codes (void)
   g_assert_finalize_object (stranger);
 }
 
+static void
+refreshed_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (wevion_poller_refresh_finish (WEVION_POLLER (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) data = TRUE;
+}
+
+/* F5 picks up what changed elsewhere (a job submitted and finished by another client); the second
+ * refresh runs in updated_since mode (the hub sends updated_at). */
+static void
+test_refresh_picks_up_changes (void)
+{
+  WtHub *hub = wt_hub_start ("--speed", "100", NULL);
+  WevionClient *client = wt_hub_client (hub, NULL);
+  WevionClient *elsewhere = wt_hub_client (hub, NULL);
+  WevionJobStore *store = wevion_job_store_new ();
+  WevionPoller *poller = wevion_poller_new (client, store);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *first = submit (elsewhere, "history [ok]", &error);
+  g_autofree char *later = NULL;
+  g_autoptr (WevionJob) done = NULL;
+  gboolean refreshed = FALSE;
+  int finished = 0;
+
+  g_assert_no_error (error);
+  /* wait for it to end, asking with the other client */
+  for (;;)
+    {
+      g_autoptr (WevionJob) job = get_job (elsewhere, first, &error);
+
+      g_assert_no_error (error);
+      if (wevion_job_get_is_terminal (job))
+        break;
+      g_usleep (20000);
+    }
+  wevion_poller_refresh_async (poller, NULL, refreshed_cb, &refreshed);
+  wt_wait_flag (&refreshed, 30);
+  g_assert_nonnull (wevion_job_store_lookup (store, first));
+  g_assert_nonnull (wevion_job_store_get_max_updated_at (store));
+
+  g_signal_connect (store, "job-finished", G_CALLBACK (finished_cb), &finished);
+  later = submit (elsewhere, "submitted elsewhere [ok]", &error);
+  g_assert_no_error (error);
+  for (;;)
+    {
+      g_clear_object (&done);
+      done = get_job (elsewhere, later, &error);
+      g_assert_no_error (error);
+      if (wevion_job_get_is_terminal (done))
+        break;
+      g_usleep (20000);
+    }
+  g_assert_null (wevion_job_store_lookup (store, later));
+  refreshed = FALSE;
+  wevion_poller_refresh_async (poller, NULL, refreshed_cb, &refreshed);
+  wt_wait_flag (&refreshed, 30);
+  g_assert_nonnull (wevion_job_store_lookup (store, later));
+  g_assert_cmpint (wevion_job_get_status (wevion_job_store_lookup (store, later)), ==,
+                   WEVION_JOB_STATUS_COMPLETED);
+  /* first seen already ended: loaded, not finished through an update */
+  g_assert_cmpint (finished, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
+
+  g_signal_handlers_disconnect_by_data (store, &finished);
+  finish (poller, store, client);
+  g_assert_finalize_object (elsewhere);
+  wt_hub_stop (hub);
+}
+
+static GPtrArray *
+list_active (WevionClient *client)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (WevionListQuery) query = wevion_list_query_new ();
+  g_autoptr (GError) error = NULL;
+  GPtrArray *jobs;
+
+  query->status = g_strdup ("pending,processing");
+  query->limit = 500;
+  wevion_client_list_async (client, query, NULL, result_cb, &result);
+  jobs = wevion_client_list_finish (client, wait_result (&result), NULL, NULL, &error);
+  g_assert_no_error (error);
+  return jobs;
+}
+
+/* the list ETags survive a restart through the cache: the first request of the next run is a 304 */
+static void
+test_etags_kept_across_runs (void)
+{
+  WtHub *hub = wt_hub_start ("--speed", "100", "--faults", "stall-queue", NULL);
+  g_autofree char *dir = wt_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "cache.db", NULL);
+  g_autoptr (GError) error = NULL;
+  WevionClient *client = wt_hub_client (hub, NULL);
+  WevionCache *cache = wevion_cache_new (path, &error);
+  g_autofree char *id = submit (client, "kept [ok]", &error);
+  g_autoptr (GPtrArray) first = NULL;
+  g_autoptr (GPtrArray) second = NULL;
+
+  g_assert_no_error (error);
+  wevion_cache_attach_client (cache, client);
+  first = list_active (client);
+  g_assert_cmpuint (first->len, ==, 1);
+  g_assert_cmpuint (wevion_client_get_not_modified (client), ==, 0);
+  wevion_cache_flush (cache);
+  g_assert_finalize_object (cache);
+  g_assert_finalize_object (client);
+
+  /* the next run */
+  client = wt_hub_client (hub, NULL);
+  cache = wevion_cache_new (path, &error);
+  g_assert_no_error (error);
+  wevion_cache_attach_client (cache, client);
+  second = list_active (client);
+  g_assert_cmpuint (second->len, ==, 1);
+  g_assert_cmpstr (wevion_job_get_id (g_ptr_array_index (second, 0)), ==, id);
+  g_assert_cmpuint (wevion_client_get_requests (client), ==, 1);
+  g_assert_cmpuint (wevion_client_get_not_modified (client), ==, 1);
+  g_assert_finalize_object (cache);
+  g_assert_finalize_object (client);
+  wt_rmdir (dir);
+  wt_hub_stop (hub);
+}
+
+static gboolean
+is_unauthorized (gpointer data)
+{
+  return wevion_poller_get_state (data) == WEVION_POLLER_STATE_UNAUTHORIZED;
+}
+
+static void
+gone_cb (WevionPoller *poller, const char *id, GPtrArray *gone)
+{
+  g_ptr_array_add (gone, g_strdup (id));
+}
+
+/* a refused token stops polling until a new one is given; a job the server does not know is
+ * reported once and not asked for again */
+static void
+test_unauthorized_and_gone (void)
+{
+  WtHub *hub = wt_hub_start ("--speed", "100", "--faults", "stall-queue", NULL);
+  WevionClient *client = wt_hub_client (hub, "revoked-token");
+  WevionClient *submitter = wt_hub_client (hub, NULL);
+  WevionJobStore *store = wevion_job_store_new ();
+  WevionPoller *poller = wevion_poller_new (client, store);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = submit (submitter, "needs a token [ok]", &error);
+  g_autoptr (GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  JobRef ref = { store, id };
+  gboolean waited = FALSE;
+  gint64 before;
+
+  g_assert_no_error (error);
+  g_signal_connect (poller, "job-gone", G_CALLBACK (gone_cb), gone);
+  wevion_poller_track (poller, id);
+  g_assert_true (wt_wait_until (is_unauthorized, poller, 30));
+  g_assert_true (wt_wait_until (poller_not_busy, poller, 30));
+  g_assert_error ((GError *) wevion_poller_get_last_error (poller), WEVION_CLIENT_ERROR,
+                  WEVION_CLIENT_ERROR_UNAUTHORIZED);
+  g_assert_cmpint (wevion_poller_get_next_poll_in (poller), ==, -1);
+  before = api_requests (hub);
+  g_timeout_add_once (500, set_flag_cb, &waited);
+  wt_wait_flag (&waited, 30);
+  g_assert_cmpint (api_requests (hub), ==, before);
+
+  /* a new token, then F5 */
+  wevion_client_set_token (client, "demo-token");
+  wevion_poller_poll_now (poller);
+  wt_hub_set_faults (hub, "");
+  g_assert_true (wt_wait_until (job_terminal, &ref, 60));
+  g_assert_null (wevion_poller_get_last_error (poller));
+
+  /* a job the server does not know */
+  wevion_poller_track (poller, "no-such-job");
+  g_assert_true (wt_wait_until (poller_idle, poller, 30));
+  g_assert_cmpuint (gone->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (gone, 0), ==, "no-such-job");
+
+  g_signal_handlers_disconnect_by_data (poller, gone);
+  finish (poller, store, client);
+  g_assert_finalize_object (submitter);
+  wt_hub_stop (hub);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -545,5 +733,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/wevion/integration/minimal-server", test_minimal_server);
   g_test_add_func ("/wevion/integration/idle-no-timer", test_idle_no_timer);
   g_test_add_func ("/wevion/integration/error-codes", test_error_codes);
+  g_test_add_func ("/wevion/integration/refresh-picks-up-changes", test_refresh_picks_up_changes);
+  g_test_add_func ("/wevion/integration/etags-kept-across-runs", test_etags_kept_across_runs);
+  g_test_add_func ("/wevion/integration/unauthorized-and-gone", test_unauthorized_and_gone);
   return g_test_run ();
 }

@@ -292,6 +292,61 @@ test_many_runs (void)
   g_assert_finalize_object (g_steal_pointer (&store));
 }
 
+static void
+notify_cb (GObject *object, GParamSpec *pspec, int *count)
+{
+  (*count)++;
+}
+
+/* the UI's one-second tick reaches active jobs only */
+static void
+test_tick (void)
+{
+  g_autoptr (WevionJobStore) store = wevion_job_store_new ();
+  WevionJob *active;
+  WevionJob *ended;
+  int active_count = 0, ended_count = 0;
+
+  add_take (store, wt_job ("a", "processing", "2026-11-01T10:00:00Z", NULL));
+  add_take (store, wt_job ("e", "completed", "2026-11-01T09:00:00Z", NULL));
+  active = wevion_job_store_lookup (store, "a");
+  ended = wevion_job_store_lookup (store, "e");
+  g_signal_connect (active, "notify::elapsed", G_CALLBACK (notify_cb), &active_count);
+  g_signal_connect (ended, "notify::elapsed", G_CALLBACK (notify_cb), &ended_count);
+  wevion_job_store_tick (store);
+  wevion_job_store_tick (store);
+  g_assert_cmpint (active_count, ==, 2);
+  g_assert_cmpint (ended_count, ==, 0);
+  g_signal_handlers_disconnect_by_data (active, &active_count);
+  g_signal_handlers_disconnect_by_data (ended, &ended_count);
+  g_assert_finalize_object (g_steal_pointer (&store));
+}
+
+static void
+test_poller_interval (void)
+{
+  g_autoptr (GError) error = NULL;
+  WevionClient *client = wevion_client_new ("http://127.0.0.1:1", "t", &error);
+  WevionJobStore *store = wevion_job_store_new ();
+  WevionPoller *poller = wevion_poller_new (client, store);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (wevion_poller_get_interval (poller), ==, 5);
+  wevion_poller_set_interval (poller, 2);
+  g_assert_cmpint (wevion_poller_get_interval (poller), ==, 5);
+  wevion_poller_set_interval (poller, 7);
+  g_assert_cmpint (wevion_poller_get_interval (poller), ==, 7);
+  g_object_set (poller, "interval", 10, NULL);
+  wevion_poller_set_interval (poller, 60);
+  g_assert_cmpint (wevion_poller_get_interval (poller), ==, 10);
+  /* nothing active, never started: no timer */
+  g_assert_cmpint (wevion_poller_get_state (poller), ==, WEVION_POLLER_STATE_IDLE);
+  g_assert_cmpint (wevion_poller_get_next_poll_in (poller), ==, -1);
+  g_assert_finalize_object (poller);
+  g_assert_finalize_object (store);
+  g_assert_finalize_object (client);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -301,5 +356,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/wevion/store/hidden", test_hidden);
   g_test_add_func ("/wevion/store/retry-and-expected", test_retry_link_and_expected);
   g_test_add_func ("/wevion/store/many-runs", test_many_runs);
+  g_test_add_func ("/wevion/store/tick", test_tick);
+  g_test_add_func ("/wevion/poller/interval", test_poller_interval);
   return g_test_run ();
 }

@@ -649,6 +649,14 @@ test_pages (void)
   g_assert_nonnull (strstr (chtml, "<img id=\"creative\""));
   g_assert_nonnull (strstr (chtml, id));
   g_assert_cmpuint (missing->status, ==, 404);
+  {
+    g_autoptr (HubReply) audio = hub_get (
+        s, hub,
+        "/campaigns/new?creative_job_id=x&result_url=http%3A%2F%2Fh%2Ffiles%2Fx%2Fresult-1.wav%3Fsig%3D1",
+        NULL);
+
+    g_assert_nonnull (strstr (hub_reply_text (audio), "<audio id=\"creative\""));
+  }
   hub_stop (hub);
 }
 

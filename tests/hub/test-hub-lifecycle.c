@@ -79,9 +79,20 @@ test_sigterm (void)
   soup_session_send_and_read_async (s, msg, G_PRIORITY_DEFAULT, NULL, read_cb, &body);
   while (!wrote)
     g_main_context_iteration (NULL, TRUE);
-  until = g_get_monotonic_time () + 300 * 1000;
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, FALSE);
+  /* wait until the hub holds it (its stats count answers in flight) */
+  until = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (TRUE)
+    {
+      g_autoptr (SoupSession) admin = hub_session ();
+      g_autoptr (HubReply) r = hub_get (admin, hub, "/admin/stats", NULL);
+      g_autoptr (JsonNode) node = hub_reply_json (r);
+
+      if (json_object_get_int_member (json_node_get_object (node), "in_flight") >= 1)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, until);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
   g_subprocess_send_signal (hub->proc, SIGTERM);
   while (body == NULL)
     g_main_context_iteration (NULL, TRUE);
@@ -245,6 +256,138 @@ test_rate_limit (void)
   hub_stop (hub);
 }
 
+static void
+test_workers (void)
+{
+  const char *const args[] = { "--workers", "1", NULL };
+  HubProc *hub = hub_start (NULL, args);
+  g_autoptr (SoupSession) s = hub_session ();
+  g_autofree char *a = hub_submit (s, hub, TOKEN, "video", "veo_3", "one [hold]", NULL);
+  g_autofree char *b = hub_submit (s, hub, TOKEN, "video", "veo_3", "two [hold]", NULL);
+  g_autofree char *c = hub_submit (s, hub, TOKEN, "video", "veo_3", "three [hold]", NULL);
+  g_autoptr (JsonObject) ra = hub_wait_job (s, hub, TOKEN, a, "processing");
+  g_autofree char *path_b = g_strconcat (JOBS "/", b, NULL);
+  g_autofree char *path_c = g_strconcat (JOBS "/", c, NULL);
+  g_autofree char *cancel_a = g_strdup_printf (JOBS "/%s/cancel", a);
+  g_autoptr (HubReply) rb = hub_get (s, hub, path_b, TOKEN);
+  g_autoptr (HubReply) rc = hub_get (s, hub, path_c, TOKEN);
+  g_autoptr (JsonNode) nb = hub_reply_json (rb);
+  g_autoptr (JsonNode) nc = hub_reply_json (rc);
+  g_autoptr (HubReply) cancel = NULL;
+  g_autoptr (JsonObject) rb2 = NULL;
+
+  /* one slot: the first runs, the others wait in order */
+  g_assert_cmpstr (json_object_get_string_member (ra, "status"), ==, "processing");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (nb), "status"), ==, "pending");
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (nb), "queue_position"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (nc), "queue_position"), ==, 2);
+  g_assert_nonnull (json_object_get_string_member (ra, "started_at"));
+  /* freeing the slot starts the next */
+  cancel = hub_post (s, hub, cancel_a, TOKEN, NULL);
+  g_assert_cmpuint (cancel->status, ==, 202);
+  rb2 = hub_wait_job (s, hub, TOKEN, b, "processing");
+  g_assert_cmpstr (json_object_get_string_member (rb2, "status"), ==, "processing");
+  hub_stop (hub);
+}
+
+static void
+test_memory_db (void)
+{
+  const char *const args[] = { "--db", ":memory:", NULL };
+  HubProc *hub = hub_start (NULL, args);
+  g_autoptr (SoupSession) s = hub_session ();
+  g_autofree char *id
+      = hub_submit (s, hub, TOKEN, "image", "sdxl_turbo", "in memory [ok]", "{\"width\":64,\"height\":64}");
+  g_autoptr (JsonObject) row = hub_wait_job (s, hub, TOKEN, id, "completed");
+  g_autoptr (HubReply) file = NULL;
+
+  g_assert_cmpstr (json_object_get_string_member (row, "status"), ==, "completed");
+  file = hub_request (s, "GET",
+                      json_array_get_string_element (json_object_get_array_member (row, "result_urls"), 0),
+                      NULL, NULL, NULL, NULL);
+  g_assert_cmpuint (file->status, ==, 200);
+  g_assert_false (g_file_test (hub->db, G_FILE_TEST_EXISTS));
+  hub_stop (hub);
+}
+
+/* Random and half-valid bodies, odd paths and parameters: every answer is a clean 4xx and the
+ * server keeps serving. */
+static void
+test_garbage (void)
+{
+  HubProc *hub = hub_start (NULL, NULL);
+  g_autoptr (SoupSession) s = hub_session ();
+  g_autoptr (GRand) rand = g_rand_new_with_seed (42);
+  const char *const pieces[] = { "{",
+                                 "}",
+                                 "[",
+                                 "]",
+                                 "\"provider\"",
+                                 ":",
+                                 ",",
+                                 "\"flux_2_pro\"",
+                                 "\"prompt\"",
+                                 "\"x\"",
+                                 "null",
+                                 "1e999",
+                                 "-0",
+                                 "\"\\u0000\"",
+                                 "\"\\ud800\"",
+                                 "true",
+                                 "\"settings\"",
+                                 "\"metadata\"",
+                                 "\"retry_of\"",
+                                 "{\"count\":1e308}",
+                                 " " };
+  const char *const paths[] = { "/api/v1/creative-hub/generate/jobs?limit=-1",
+                                "/api/v1/creative-hub/generate/jobs?cursor=%00%01",
+                                "/api/v1/creative-hub/generate/jobs?since=2026-02-30",
+                                "/api/v1/creative-hub/generate/jobs?q=%ff%fe",
+                                "/api/v1/creative-hub/generate/jobs/%2e%2e/cancel",
+                                "/api/v1/creative-hub/generate/jobs//",
+                                "/api/v1/creative-hub/generate/",
+                                "/api/v1/creative-hub/generate/jobs/x/y/z",
+                                "/files/../../etc/passwd",
+                                "/files/%2e%2e/x?expires=1&sig=2",
+                                "/drive/folders/%00",
+                                "/api/v1/team/billing?month=0000-00",
+                                "/api/v1/team/billing?month=2026-1x",
+                                "/campaigns/new?result_url=javascript:alert(1)",
+                                "/settings/team/billing?month=%ff" };
+
+  for (int i = 0; i < 150; i++)
+    {
+      g_autoptr (GString) body = g_string_new (NULL);
+      g_autoptr (HubReply) r = NULL;
+      int n = g_rand_int_range (rand, 0, 30);
+
+      if (i % 3 == 0)
+        for (int j = 0; j < n; j++)
+          g_string_append_c (body, (char) g_rand_int_range (rand, 1, 256));
+      else
+        for (int j = 0; j < n; j++)
+          g_string_append (body, pieces[g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces))]);
+      r = hub_post (s, hub, "/api/v1/creative-hub/generate/image", TOKEN, body->str);
+      g_assert_no_error (r->error);
+      g_assert_true (r->status == 202 || r->status == 400);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr (HubReply) r = hub_get (s, hub, paths[i], TOKEN);
+
+      g_assert_no_error (r->error);
+      g_assert_cmpuint (r->status, >=, 200);
+      g_assert_cmpuint (r->status, <, 500);
+    }
+  {
+    g_autofree char *id = hub_submit (s, hub, TOKEN, "tts", "elevenlabs_v2", "after the storm [ok]", NULL);
+    g_autoptr (JsonObject) row = hub_wait_job (s, hub, TOKEN, id, "completed");
+
+    g_assert_cmpstr (json_object_get_string_member (row, "status"), ==, "completed");
+  }
+  hub_stop (hub);
+}
+
 /* ---- in-process, the static library ------------------------------------------------------- */
 
 static void
@@ -370,6 +513,11 @@ test_render_names (void)
   g_assert_cmpint (w, ==, 1024);
   g_assert_cmpint (h, ==, 2048);
   g_assert_cmpint (wevion_hub_render_count (settings), ==, 4);
+  json_object_set_double_member (settings, "width", 1e300);
+  json_object_set_double_member (settings, "height", -1e300);
+  wevion_hub_render_size (WEVION_JOB_TYPE_IMAGE, settings, &w, &h);
+  g_assert_cmpint (w, ==, 2048);
+  g_assert_cmpint (h, ==, 64);
 }
 
 int
@@ -381,6 +529,9 @@ main (int argc, char **argv)
   g_test_add_func ("/wevion/hub/lifecycle/faults", test_faults);
   g_test_add_func ("/wevion/hub/lifecycle/stats", test_stats);
   g_test_add_func ("/wevion/hub/lifecycle/rate-limit", test_rate_limit);
+  g_test_add_func ("/wevion/hub/lifecycle/workers", test_workers);
+  g_test_add_func ("/wevion/hub/lifecycle/memory-db", test_memory_db);
+  g_test_add_func ("/wevion/hub/lifecycle/garbage", test_garbage);
   g_test_add_func ("/wevion/hub/unit/faults-parse", test_faults_parse);
   g_test_add_func ("/wevion/hub/unit/signer", test_signer);
   g_test_add_func ("/wevion/hub/unit/cursor", test_cursor);

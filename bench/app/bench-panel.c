@@ -1,0 +1,180 @@
+/* bench-panel.c: the Jobs panel with 100 000 jobs in the store, under Xvfb with the cairo renderer.
+ * Prints: time to first frame, time to apply a search keystroke, frame times while scrolling from
+ * top to bottom (p50 / p95 from the frame clock), and RSS. Targets: first frame < 1 s, keystroke
+ * < 50 ms, p95 frame < 16 ms. */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "wevion-application.h"
+#include "wevion-window.h"
+
+#define N_JOBS 100000
+
+static const char *const words[]
+    = { "fox",    "snow",  "city",   "neon",    "lighthouse", "portrait", "coffee", "ocean",
+        "forest", "robot", "sunset", "product", "studio",     "vintage",  "poster", "river" };
+
+static gint64
+rss_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return -1;
+  line = strstr (status, "VmRSS:");
+  return line ? g_ascii_strtoll (line + 6, NULL, 10) : -1;
+}
+
+static void
+fill (WevionJobStore *store)
+{
+  g_autoptr (GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  GRand *rand = g_rand_new_with_seed (42);
+
+  for (int i = 0; i < N_JOBS; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("bench-%06d", i);
+      g_autofree char *prompt
+          = g_strdup_printf ("A %s %s with %s light, number %d", words[g_rand_int_range (rand, 0, 16)],
+                             words[g_rand_int_range (rand, 0, 16)], words[g_rand_int_range (rand, 0, 16)], i);
+      g_autoptr (GDateTime) created = g_date_time_add_seconds (now, -60.0 * i);
+      g_autoptr (GDateTime) done = g_date_time_add_seconds (created, 30);
+      WevionJob *job = wevion_job_new (id, (WevionJobType) (1 + i % 5), "flux_2_pro", prompt);
+
+      g_object_set (job, "created-at", created, "completed-at", done, "status-name",
+                    i % 7 == 0 ? "failed" : "completed", "cost-cents", (gint64) (i % 7 == 0 ? 0 : 25),
+                    "user-id", "demo", NULL);
+      g_ptr_array_add (jobs, job);
+    }
+  wevion_job_store_merge (store, jobs);
+  g_rand_free (rand);
+}
+
+static gint64 first_frame_at;
+static GArray *frame_times; /* ms between frames while scrolling */
+static gint64 last_frame;
+static gboolean scrolling;
+
+static void
+after_paint_cb (GdkFrameClock *clock, gpointer data)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (first_frame_at == 0)
+    first_frame_at = now;
+  if (scrolling && last_frame)
+    {
+      double ms = (now - last_frame) / 1000.0;
+      g_array_append_val (frame_times, ms);
+    }
+  last_frame = now;
+}
+
+static int
+compare_double (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static void
+spin_until (gboolean *flag, int ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while ((flag == NULL || !*flag) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr (WevionApplication) app = NULL;
+  WevionWindow *window;
+  GdkFrameClock *clock;
+  GtkAdjustment *adjustment;
+  GtkWidget *list;
+  gint64 rss_before, rss_store, rss_window, t0, t1;
+  double keystroke_ms, p50, p95;
+  guint n_visible;
+
+  gtk_init ();
+  g_setenv ("WEVION_SERVER_URL", "http://127.0.0.1:9", TRUE); /* nothing answers: no network in the figures */
+  g_setenv ("WEVION_TOKEN", "bench", TRUE);
+  g_setenv ("WEVION_WINDOW_SIZE", "1280x800", TRUE);
+  g_setenv ("XDG_CACHE_HOME", g_get_tmp_dir (), TRUE);
+
+  app = wevion_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, NULL);
+
+  rss_before = rss_kib ();
+  t0 = g_get_monotonic_time ();
+  fill (wevion_application_get_store (app));
+  t1 = g_get_monotonic_time ();
+  rss_store = rss_kib ();
+  printf ("store: %d jobs merged in %.0f ms, RSS +%.1f MiB\n", N_JOBS, (t1 - t0) / 1000.0,
+          (rss_store - rss_before) / 1024.0);
+
+  /* time to first frame: from creating the window to its first paint */
+  t0 = g_get_monotonic_time ();
+  g_application_activate (G_APPLICATION (app));
+  window = WEVION_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  gtk_widget_realize (GTK_WIDGET (window));
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), NULL);
+  while (first_frame_at == 0)
+    g_main_context_iteration (NULL, TRUE);
+  printf ("first frame: %.0f ms (target < 1000)\n", (first_frame_at - t0) / 1000.0);
+  spin_until (NULL, 500);
+  rss_window = rss_kib ();
+
+  /* a search keystroke: the filter runs over every job */
+  t0 = g_get_monotonic_time ();
+  wevion_window_set_search_text (window, "lighthouse");
+  n_visible = g_list_model_get_n_items (wevion_window_get_visible_jobs (window));
+  t1 = g_get_monotonic_time ();
+  keystroke_ms = (t1 - t0) / 1000.0;
+  printf ("search keystroke: %.1f ms for %u matches of %d (target < 50)\n", keystroke_ms, n_visible, N_JOBS);
+  t0 = g_get_monotonic_time ();
+  wevion_window_set_search_text (window, "");
+  t1 = g_get_monotonic_time ();
+  printf ("clearing the search: %.1f ms\n", (t1 - t0) / 1000.0);
+  spin_until (NULL, 300);
+
+  /* scrolling from top to bottom, one step per frame */
+  list = wevion_window_get_list_view (window);
+  adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list));
+  frame_times = g_array_new (FALSE, FALSE, sizeof (double));
+  scrolling = TRUE;
+  last_frame = 0;
+  {
+    double upper = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+    int steps = 600;
+
+    for (int i = 1; i <= steps; i++)
+      {
+        guint before = frame_times->len;
+        gtk_adjustment_set_value (adjustment, upper * i / steps);
+        while (frame_times->len == before)
+          g_main_context_iteration (NULL, TRUE);
+      }
+  }
+  scrolling = FALSE;
+  g_array_sort (frame_times, compare_double);
+  p50 = g_array_index (frame_times, double, frame_times->len / 2);
+  p95 = g_array_index (frame_times, double, (frame_times->len * 95) / 100);
+  printf ("scrolling top to bottom: %u frames, p50 %.1f ms, p95 %.1f ms (target p95 < 16; includes the frame "
+          "clock's "
+          "pacing)\n",
+          frame_times->len, p50, p95);
+  printf ("RSS: %.1f MiB before the store, %.1f MiB with %d jobs, %.1f MiB with the window\n",
+          rss_before / 1024.0, rss_store / 1024.0, N_JOBS, rss_window / 1024.0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_array_unref (frame_times);
+  return 0;
+}
