@@ -951,7 +951,11 @@ download_saved (WevionApplication *self, const char *const *paths)
   if (n == 0)
     return;
   if (n == 1)
-    title = g_strdup_printf (_ ("Saved %s"), name);
+    {
+      /* toast titles are markup; a file name is not */
+      g_autofree char *escaped = g_markup_escape_text (name, -1);
+      title = g_strdup_printf (_ ("Saved %s"), escaped);
+    }
   else
     title = g_strdup_printf (ngettext ("Saved %u file", "Saved %u files", n), n);
   t = adw_toast_new (title);

@@ -449,15 +449,20 @@ exported_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
   g_autofree char *text = NULL;
 
+  /* toast titles are markup: escape what is not ours */
   if (!wevion_costs_page_export_csv_finish (self, result, &error))
     {
-      text = g_strdup_printf (_ ("Could not save the CSV file: %s"), error->message);
-      g_warning ("%s", text);
+      g_autofree char *message = g_markup_escape_text (error->message, -1);
+
+      g_warning ("Could not save the CSV file: %s", error->message);
+      text = g_strdup_printf (_ ("Could not save the CSV file: %s"), message);
     }
   else
     {
       g_autofree char *name = g_file_get_basename (file);
-      text = g_strdup_printf (_ ("Saved %s"), name);
+      g_autofree char *escaped = g_markup_escape_text (name, -1);
+
+      text = g_strdup_printf (_ ("Saved %s"), escaped);
     }
   if (overlay)
     adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
