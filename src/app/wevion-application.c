@@ -30,6 +30,7 @@ struct _WevionApplication
   GCancellable *cancellable;
   guint tick_id;
   gboolean cancel_unsupported;
+  gboolean cache_has_client;
   /* issue 6: downloads */
   WevionDownloader *downloader;
   guint inhibit_cookie;
@@ -135,10 +136,13 @@ toast (WevionApplication *self, AdwToast *toast)
     g_object_unref (g_object_ref_sink (toast));
 }
 
+/* Toast titles are markup: server words (error messages) must not become tags. */
 static void
 toast_text (WevionApplication *self, const char *text)
 {
-  toast (self, adw_toast_new (text));
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  toast (self, adw_toast_new (escaped));
 }
 
 static void
@@ -198,6 +202,12 @@ static void
 start (WevionApplication *self, WevionClient *client)
 {
   g_set_object (&self->client, client);
+  /* answers kept from the last run make the first request a cheap 304 */
+  if (self->cache && !self->cache_has_client)
+    {
+      wevion_cache_attach_client (self->cache, client);
+      self->cache_has_client = TRUE;
+    }
   if (self->poller)
     {
       wevion_poller_stop (self->poller);
@@ -1211,7 +1221,7 @@ wevion_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *new_accels[] = { "<Control>n", NULL };
   static const char *prefs_accels[] = { "<Control>comma", NULL };
-  static const char *refresh_accels[] = { "F5", "<Control>r", NULL };
+  static const char *refresh_accels[] = { "F5", NULL };
   static const char *search_accels[] = { "<Control>f", NULL };
 
   G_APPLICATION_CLASS (wevion_application_parent_class)->startup (app);

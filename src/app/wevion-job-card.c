@@ -177,7 +177,6 @@ update (WevionJobCard *self)
   WevionJob *job = self->job;
   g_autoptr (GDateTime) now = NULL;
   g_autoptr (GString) meta = NULL;
-  g_autoptr (GMenuModel) menu = NULL;
   g_autofree char *relative = NULL;
   g_autofree char *exact = NULL;
   g_autofree char *status_text = NULL;
@@ -323,14 +322,25 @@ update (WevionJobCard *self)
   else
     gtk_widget_set_visible (GTK_WIDGET (self->warning_label), FALSE);
 
-  menu = build_menu (job);
-  gtk_menu_button_set_menu_model (self->menu_button, menu);
-
   {
     g_autofree char *name = g_strdup_printf ("%s, %s, %s", wevion_job_type_get_label (type), status_text,
                                              gtk_label_get_label (self->prompt_label));
     gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   }
+}
+
+/* The menu is built when it opens: building popovers for every card as the list scrolls and
+ * every second while jobs tick would cost far more than the rest of the card. */
+static void
+create_popup_cb (GtkMenuButton *button, gpointer user_data)
+{
+  WevionJobCard *self = user_data;
+  g_autoptr (GMenuModel) menu = NULL;
+
+  if (self->job == NULL)
+    return;
+  menu = build_menu (self->job);
+  gtk_menu_button_set_menu_model (button, menu);
 }
 
 static void
@@ -460,4 +470,5 @@ static void
 wevion_job_card_init (WevionJobCard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_menu_button_set_create_popup_func (self->menu_button, create_popup_cb, self, NULL);
 }

@@ -198,6 +198,18 @@ browse_query (WevionWindow *self)
   return query;
 }
 
+static void scrolled_cb (WevionWindow *self, GtkAdjustment *adjustment);
+
+static gboolean
+check_scroll_idle (gpointer user_data)
+{
+  WevionWindow *self = user_data;
+
+  if (self->list_scroller)
+    scrolled_cb (self, gtk_scrolled_window_get_vadjustment (self->list_scroller));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 browse_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -221,6 +233,9 @@ browse_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   self->browse_cursor = g_steal_pointer (&cursor);
   wevion_job_store_merge (self->store, jobs);
   update_list_page (self);
+  /* still at the end (or the page did not fill the view): the next page follows */
+  if (self->browse_cursor)
+    g_idle_add_full (G_PRIORITY_LOW, check_scroll_idle, g_object_ref (self), g_object_unref);
 }
 
 static void
@@ -254,7 +269,8 @@ scrolled_cb (WevionWindow *self, GtkAdjustment *adjustment)
   double upper = gtk_adjustment_get_upper (adjustment);
   double page = gtk_adjustment_get_page_size (adjustment);
 
-  if (value + page >= upper - 600)
+  /* only a laid-out, visible list can be near its end */
+  if (upper > 0 && gtk_widget_get_mapped (GTK_WIDGET (self->list_view)) && value + page >= upper - 600)
     browse (self, FALSE);
 }
 

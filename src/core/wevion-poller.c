@@ -655,6 +655,7 @@ typedef struct
   WevionListQuery *query;
   guint pages;
   gboolean since_mode;
+  gboolean first_look; /* the store knew no job: the first page is enough, older ones page in on demand */
 } Refresh;
 
 static void
@@ -711,7 +712,8 @@ refresh_page_cb (GObject *source, GAsyncResult *result, gpointer data)
         self->supports_updated_since = TRUE;
   news = page_has_news (self->store, jobs);
   wevion_job_store_merge (self->store, jobs);
-  if (filtered && next_cursor && refresh->pages < REFRESH_MAX_PAGES && (news || refresh->since_mode))
+  if (filtered && next_cursor && refresh->pages < REFRESH_MAX_PAGES && !refresh->first_look
+      && (news || refresh->since_mode))
     {
       g_free (refresh->query->cursor);
       refresh->query->cursor = g_steal_pointer (&next_cursor);
@@ -745,6 +747,7 @@ wevion_poller_refresh_async (WevionPoller *self, GCancellable *cancellable, GAsy
       refresh->query->updated_since = g_date_time_ref (max_updated);
       refresh->since_mode = TRUE;
     }
+  refresh->first_look = g_list_model_get_n_items (G_LIST_MODEL (self->store)) == 0;
   g_task_set_task_data (task, refresh, (GDestroyNotify) refresh_free);
   wevion_client_list_async (self->client, refresh->query, cancellable, refresh_page_cb, task);
 }

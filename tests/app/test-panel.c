@@ -336,6 +336,7 @@ test_details (void)
   g_assert_nonnull (at_find_label (details, "What Went Wrong"));
   g_assert_nonnull (
       at_find_label (details, wevion_failure_kind_get_advice (wevion_job_get_failure_kind (failed))));
+  at_screenshot (GTK_WIDGET (window), "failed");
 }
 
 static void
