@@ -27,7 +27,7 @@ static const char *program_summary
           "  cancel ID             Cancel a pending or processing job\n"
           "  download ID [--to DIR] [--result N]\n"
           "                        Save a completed job’s result files (resumes; never overwrites)\n"
-          "  costs [--month YYYY-MM] [--csv]\n"
+          "  costs [--month YYYY-MM] [--csv] [--jobs]\n"
           "                        The month’s cost of completed jobs, checked against billing\n"
           "\n"
           "Environment:\n"
@@ -827,10 +827,15 @@ cmd_costs (int argc, char **argv)
 {
   g_autofree char *month = NULL;
   gboolean csv = FALSE;
+  gboolean per_job = FALSE;
   int status = 0;
   GOptionEntry entries[] = {
     { "month", 'm', 0, G_OPTION_ARG_STRING, &month, N_ ("The month (default: this month, UTC)"), "YYYY-MM" },
     { "csv", 0, 0, G_OPTION_ARG_NONE, &csv, N_ ("Print CSV (one line per type and provider, then the total)"),
+      NULL },
+    { "jobs", 0, 0, G_OPTION_ARG_NONE, &per_job,
+      N_ ("Print CSV with one line per job: id, created, completed, type, provider, status, cost_cents, "
+          "cost_dollars"),
       NULL },
     { NULL },
   };
@@ -871,6 +876,24 @@ cmd_costs (int argc, char **argv)
     return fail (_ ("“%s” is not a month: use YYYY-MM"), month);
   if ((client = make_client (&status)) == NULL)
     return status;
+  if (per_job)
+    {
+      /* issue 6: the same roll-up as the app's Costs page (WevionCosts), one CSV line per job */
+      g_autoptr (GAsyncResult) result = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (WevionCosts) costs = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *billing = NULL;
+
+      wevion_costs_fetch_async (client, month, TRUE, NULL, result_cb, &result);
+      if ((costs = wevion_costs_fetch_finish (await (&result), &error)) == NULL)
+        return fail_error (error);
+      text = wevion_costs_to_csv (costs);
+      billing = wevion_costs_describe_billing (costs);
+      g_print ("%s", text);
+      g_printerr ("%s\n", billing);
+      return wevion_costs_get_billing_match (costs) == WEVION_BILLING_DIFFERS ? 1 : 0;
+    }
   from = g_date_time_new (utc, y, m, 1, 0, 0, 0);
   to = g_date_time_add_months (from, 1);
 

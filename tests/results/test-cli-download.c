@@ -102,10 +102,38 @@ test_download (void)
   rt_hub_stop (hub);
 }
 
+/* `wevion costs --jobs`: the same CSV as WevionCosts (and the Costs page's export) */
+static void
+test_costs_jobs (void)
+{
+  const char *demo[] = { "--demo", "--seed", "42", NULL };
+  RtHub *hub = rt_hub_start (NULL, demo);
+  g_autoptr (WevionClient) client = rt_client (hub);
+  g_autofree char *this_month = wevion_costs_month_current (TRUE);
+  g_autofree char *month = wevion_costs_month_shift (this_month, -1);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WevionCosts) costs = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  wevion_costs_fetch_async (client, month, TRUE, NULL, rt_store_result_cb, &result);
+  rt_wait_result (&result, 60);
+  costs = wevion_costs_fetch_finish (result, &error);
+  g_assert_no_error (error);
+  expected = wevion_costs_to_csv (costs);
+  g_assert_cmpint (run_cli (hub, &out, &err, "costs", "--month", month, "--csv", "--jobs", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, expected);
+  g_assert_nonnull (strstr (err, "Matches billing"));
+  rt_hub_stop (hub);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/results/cli/download", test_download);
+  g_test_add_func ("/results/cli/costs-jobs", test_costs_jobs);
   return g_test_run ();
 }
