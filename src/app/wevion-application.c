@@ -31,6 +31,10 @@ struct _WevionApplication
   guint tick_id;
   gboolean cancel_unsupported;
   gboolean cache_has_client;
+  /* issue 6: downloads */
+  WevionDownloader *downloader;
+  guint inhibit_cookie;
+  guint idle_id;
 };
 
 G_DEFINE_FINAL_TYPE (WevionApplication, wevion_application, ADW_TYPE_APPLICATION)
@@ -822,6 +826,289 @@ use_result_in_campaign_activated (GSimpleAction *action, GVariant *parameter, gp
     use_in_campaign (self, job, index);
 }
 
+/* ---- downloads (issue 6: WevionDownloader, progress toast, inhibit, auto-download) --------- */
+
+/* One small progress bar at the end of the list's header bar, made here so the window needs no
+ * download code: found through the window template's "list_header" child. */
+static GtkWidget *
+progress_widget (WevionApplication *self)
+{
+  WevionWindow *window = main_window (self);
+  GtkWidget *bar;
+  GObject *header;
+
+  if (window == NULL)
+    return NULL;
+  bar = g_object_get_data (G_OBJECT (window), "wevion-download-progress");
+  if (bar)
+    return bar;
+  header = gtk_widget_get_template_child (GTK_WIDGET (window), WEVION_TYPE_WINDOW, "list_header");
+  if (!ADW_IS_HEADER_BAR (header))
+    return NULL;
+  bar = gtk_progress_bar_new ();
+  gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (bar, 48, -1);
+  gtk_widget_set_visible (bar, FALSE);
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), bar);
+  g_object_set_data (G_OBJECT (window), "wevion-download-progress", bar);
+  return bar;
+}
+
+static gboolean
+downloads_idle_cb (gpointer user_data)
+{
+  WevionApplication *self = user_data;
+  WevionWindow *window = main_window (self);
+  GtkWidget *bar = window ? g_object_get_data (G_OBJECT (window), "wevion-download-progress") : NULL;
+
+  self->idle_id = 0;
+  if (bar)
+    gtk_widget_set_visible (bar, FALSE);
+  if (self->inhibit_cookie)
+    gtk_application_uninhibit (GTK_APPLICATION (self), self->inhibit_cookie);
+  self->inhibit_cookie = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+downloads_progress_cb (WevionApplication *self)
+{
+  WevionDownloader *dl = self->downloader;
+  guint n = wevion_downloader_get_n_active (dl);
+  double fraction = wevion_downloader_get_fraction (dl);
+  GtkWidget *bar = progress_widget (self);
+  g_autofree char *title = NULL;
+
+  if (n == 0)
+    {
+      /* "Download all" runs one file after the other: wait a moment before calling it done */
+      if (self->idle_id == 0)
+        self->idle_id = g_timeout_add (500, downloads_idle_cb, self);
+      return;
+    }
+  g_clear_handle_id (&self->idle_id, g_source_remove);
+  if (self->inhibit_cookie == 0)
+    self->inhibit_cookie
+        = gtk_application_inhibit (GTK_APPLICATION (self), GTK_WINDOW (main_window (self)),
+                                   GTK_APPLICATION_INHIBIT_SUSPEND | GTK_APPLICATION_INHIBIT_LOGOUT,
+                                   _ ("Downloading generation results"));
+  if (fraction >= 0)
+    /* TRANSLATORS: "Downloading 2 files… 45 %" */
+    title = g_strdup_printf (ngettext ("Downloading %u file… %d %%", "Downloading %u files… %d %%", n), n,
+                             (int) (fraction * 100));
+  else
+    title = g_strdup_printf (ngettext ("Downloading %u file…", "Downloading %u files…", n), n);
+  if (bar == NULL)
+    return;
+  gtk_widget_set_visible (bar, TRUE);
+  gtk_widget_set_tooltip_text (bar, title);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  if (fraction >= 0)
+    gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), fraction);
+  else
+    gtk_progress_bar_pulse (GTK_PROGRESS_BAR (bar));
+}
+
+typedef struct
+{
+  WevionApplication *self;
+  char *job_id;
+  guint index;
+  gboolean all;
+} DownloadData;
+
+static void
+download_data_free (DownloadData *d)
+{
+  g_object_unref (d->self);
+  g_free (d->job_id);
+  g_free (d);
+}
+
+static void
+download_failed (WevionApplication *self, const char *job_id, guint index, const GError *error)
+{
+  AdwToast *t;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_warning ("Download of %s #%u failed: %s", job_id, index, error->message);
+  t = adw_toast_new (wevion_download_error_get_advice (error));
+  adw_toast_set_timeout (t, 0);
+  if (g_error_matches (error, WEVION_DOWNLOAD_ERROR, WEVION_DOWNLOAD_ERROR_MOVED))
+    {
+      adw_toast_set_button_label (t, _ ("Open _Drive Folder"));
+      adw_toast_set_action_name (t, "app.open-drive-folder");
+      adw_toast_set_action_target_value (t, g_variant_new_string (job_id));
+    }
+  else if (g_error_matches (error, WEVION_DOWNLOAD_ERROR, WEVION_DOWNLOAD_ERROR_HTML))
+    {
+      adw_toast_set_button_label (t, _ ("Open in _Browser"));
+      adw_toast_set_action_name (t, "app.open-result");
+      adw_toast_set_action_target_value (t, g_variant_new ("(su)", job_id, index));
+    }
+  toast (self, t);
+}
+
+static void
+download_saved (WevionApplication *self, const char *const *paths)
+{
+  guint n = g_strv_length ((char **) paths);
+  g_autofree char *name = n ? g_path_get_basename (paths[0]) : NULL;
+  g_autofree char *title = NULL;
+  AdwToast *t;
+
+  if (n == 0)
+    return;
+  if (n == 1)
+    {
+      /* toast titles are markup; a file name is not */
+      g_autofree char *escaped = g_markup_escape_text (name, -1);
+      title = g_strdup_printf (_ ("Saved %s"), escaped);
+    }
+  else
+    title = g_strdup_printf (ngettext ("Saved %u file", "Saved %u files", n), n);
+  t = adw_toast_new (title);
+  if (n == 1)
+    {
+      adw_toast_set_button_label (t, _ ("_Open"));
+      adw_toast_set_action_name (t, "app.open-file");
+    }
+  else
+    {
+      adw_toast_set_button_label (t, _ ("_Show in Folder"));
+      adw_toast_set_action_name (t, "app.show-in-folder");
+    }
+  adw_toast_set_action_target_value (t, g_variant_new_string (paths[0]));
+  toast (self, t);
+}
+
+static void
+download_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  DownloadData *d = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (d->all)
+    {
+      g_auto (GStrv) paths
+          = wevion_downloader_download_all_finish (WEVION_DOWNLOADER (source), result, &error);
+      if (paths)
+        download_saved (d->self, (const char *const *) paths);
+    }
+  else
+    {
+      g_autofree char *path = wevion_downloader_download_finish (WEVION_DOWNLOADER (source), result, &error);
+      if (path)
+        {
+          const char *paths[] = { path, NULL };
+          download_saved (d->self, paths);
+        }
+    }
+  if (error)
+    download_failed (d->self, d->job_id, d->index, error);
+  download_data_free (d);
+}
+
+/* @index -1: every result of the job */
+static void
+start_download (WevionApplication *self, WevionJob *job, int index)
+{
+  g_autofree char *setting = g_settings_get_string (self->settings, "download-folder");
+  g_autofree char *folder
+      = wevion_download_folder_for (job, setting, g_settings_get_boolean (self->settings, "per-job-folder"));
+  DownloadData *d = g_new0 (DownloadData, 1);
+
+  if (wevion_job_get_n_result_urls (job) == 0)
+    {
+      toast_text (self, _ ("This job has no result file"));
+      g_free (d);
+      return;
+    }
+  d->self = g_object_ref (self);
+  d->job_id = g_strdup (wevion_job_get_id (job));
+  d->index = index < 0 ? 0 : (guint) index;
+  d->all = index < 0;
+  /* the client only to GET the job again when a signed link expired */
+  wevion_downloader_set_client (self->downloader, self->client);
+  if (d->all)
+    wevion_downloader_download_all_async (self->downloader, job, folder, self->cancellable, download_done_cb,
+                                          d);
+  else
+    wevion_downloader_download_async (self->downloader, job, (guint) index, folder, self->cancellable,
+                                      download_done_cb, d);
+}
+
+static void
+job_finished_download_cb (WevionApplication *self, WevionJob *job, WevionJobStatus old_status)
+{
+  if (wevion_job_get_status (job) == WEVION_JOB_STATUS_COMPLETED
+      && g_settings_get_boolean (self->settings, "auto-download"))
+    start_download (self, job, -1);
+}
+
+static void
+downloads_init (WevionApplication *self)
+{
+  self->downloader = wevion_downloader_new (NULL);
+  g_signal_connect_swapped (self->downloader, "notify::n-active", G_CALLBACK (downloads_progress_cb), self);
+  g_signal_connect_swapped (self->downloader, "notify::bytes", G_CALLBACK (downloads_progress_cb), self);
+  g_signal_connect_object (self->store, "job-finished", G_CALLBACK (job_finished_download_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
+static void
+open_file_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  g_autofree char *uri = g_filename_to_uri (g_variant_get_string (parameter, NULL), NULL, NULL);
+
+  if (uri)
+    open_uri (user_data, uri);
+}
+
+static void
+show_items_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autofree char *path = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+
+  if (reply == NULL)
+    {
+      /* no file manager on the bus: open the folder itself */
+      g_autofree char *dir = g_path_get_dirname (path);
+      g_autofree char *uri = g_filename_to_uri (dir, NULL, NULL);
+
+      g_debug ("FileManager1.ShowItems: %s", error->message);
+      if (uri)
+        open_uri (WEVION_APPLICATION (g_application_get_default ()), uri);
+    }
+}
+
+static void
+show_in_folder_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  WevionApplication *self = user_data;
+  const char *path = g_variant_get_string (parameter, NULL);
+  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (self));
+  const char *uris[] = { uri, NULL };
+
+  if (uri == NULL)
+    return;
+  if (bus == NULL || g_getenv ("WEVION_OPEN_URI_LOG"))
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+      g_autofree char *dir_uri = g_filename_to_uri (dir, NULL, NULL);
+
+      open_uri (self, dir_uri);
+      return;
+    }
+  g_dbus_connection_call (bus, "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
+                          "org.freedesktop.FileManager1", "ShowItems", g_variant_new ("(^ass)", uris, ""),
+                          NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, show_items_cb, g_strdup (path));
+}
+
 static void
 download_job_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -830,9 +1117,7 @@ download_job_activated (GSimpleAction *action, GVariant *parameter, gpointer use
 
   if (job == NULL)
     return;
-  /* The streaming downloader is not built yet: open the result where the browser can save it. */
-  if (result_url (self, job, 0))
-    open_uri (self, result_url (self, job, 0));
+  start_download (self, job, -1);
 }
 
 static void
@@ -842,8 +1127,11 @@ download_result_activated (GSimpleAction *action, GVariant *parameter, gpointer 
   WevionJob *job;
   const char *url;
 
+  guint index;
+
+  g_variant_get (parameter, "(&su)", NULL, &index);
   if (result_target (self, parameter, &job, &url))
-    open_uri (self, url);
+    start_download (self, job, (int) index);
 }
 
 static void
@@ -883,6 +1171,8 @@ static const GActionEntry app_entries[] = {
   { "copy-result-link", copy_result_link_activated, "(su)" },
   { "open-result", open_result_activated, "(su)" },
   { "use-result-in-campaign", use_result_in_campaign_activated, "(su)" },
+  { "open-file", open_file_activated, "s" },
+  { "show-in-folder", show_in_folder_activated, "s" },
 };
 
 /* ---- life cycle -------------------------------------------------------------------------- */
@@ -962,6 +1252,7 @@ wevion_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.search", search_accels);
 
   self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+  downloads_init (self);
   /* issue 7: announces finished jobs; holds the app while jobs are active (closing the window) */
   self->notifier = wevion_notifier_new (self);
   connect_at_start (self);
@@ -983,6 +1274,7 @@ wevion_application_shutdown (GApplication *app)
   WevionApplication *self = WEVION_APPLICATION (app);
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->idle_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   if (self->poller)
     wevion_poller_stop (self->poller);
@@ -1002,6 +1294,7 @@ wevion_application_finalize (GObject *object)
   g_clear_object (&self->cache);
   g_clear_object (&self->store);
   g_clear_object (&self->thumbnails);
+  g_clear_object (&self->downloader);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
   g_free (self->server_override);

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "wevion-costs-page.h"
 #include "wevion-job-card.h"
 #include "wevion-job-details.h"
 #include "wevion-new-job-dialog.h"
@@ -24,6 +25,8 @@ struct _WevionWindow
   GtkLabel *welcome_error;
   GtkButton *connect_button;
   AdwLeaflet *leaflet;
+  GtkWidget *costs_page;        /* issue 6: shown instead of the list and details */
+  GtkWidget *details_separator; /* issue 6 */
   AdwHeaderBar *sidebar_header;
   GtkListBox *sidebar;
   AdwHeaderBar *list_header;
@@ -328,11 +331,44 @@ view_title (WevionView view)
     }
 }
 
+/* issue 6: the Costs row (under the status views) shows the costs page in place of list + details */
+static gboolean
+is_costs_row (GtkListBoxRow *row)
+{
+  return row && g_str_equal (gtk_widget_get_name (GTK_WIDGET (row)), "costs");
+}
+
+static void
+set_costs_mode (WevionWindow *self, gboolean costs)
+{
+  gtk_widget_set_visible (self->costs_page, costs);
+  gtk_widget_set_visible (adw_leaflet_get_child_by_name (self->leaflet, "list"), !costs);
+  gtk_widget_set_visible (self->details_separator, !costs);
+  gtk_widget_set_visible (adw_leaflet_get_child_by_name (self->leaflet, "details"), !costs);
+}
+
+static void
+costs_row_add (WevionWindow *self)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *label = gtk_label_new (_ ("Costs"));
+
+  gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name ("x-office-spreadsheet-symbolic"));
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_list_box_row_set_header (GTK_LIST_BOX_ROW (row), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+  gtk_widget_set_name (row, "costs");
+  gtk_list_box_append (self->sidebar, row);
+}
+
 static void
 sidebar_selected_cb (WevionWindow *self, GtkListBoxRow *row, GtkListBox *box)
 {
   if (row == NULL)
     return;
+  set_costs_mode (self, is_costs_row (row));
   for (guint i = 0; i < G_N_ELEMENTS (view_names); i++)
     if (g_str_equal (gtk_widget_get_name (GTK_WIDGET (row)), view_names[i]))
       {
@@ -351,7 +387,7 @@ sidebar_selected_cb (WevionWindow *self, GtkListBoxRow *row, GtkListBox *box)
 static void
 sidebar_activated_cb (WevionWindow *self, GtkListBoxRow *row, GtkListBox *box)
 {
-  adw_leaflet_set_visible_child_name (self->leaflet, "list");
+  adw_leaflet_set_visible_child_name (self->leaflet, is_costs_row (row) ? "costs" : "list");
 }
 
 void
@@ -563,6 +599,8 @@ wevion_window_show_job (WevionWindow *self, const char *job_id)
                                    adw_toast_new (_ ("That job is not in the panel any more")));
       return;
     }
+  if (gtk_widget_get_visible (self->costs_page)) /* issue 6: leave the costs page */
+    wevion_window_set_view (self, self->view);
   /* make sure the current filters show it */
   if (!filter_func (job, self))
     {
@@ -1065,6 +1103,7 @@ folded_cb (WevionWindow *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self->filter_bar),
                                   folded ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
   gtk_list_view_set_single_click_activate (self->list_view, folded);
+  wevion_costs_page_set_narrow (WEVION_COSTS_PAGE (self->costs_page), folded); /* issue 6 */
 }
 
 static void
@@ -1091,6 +1130,7 @@ setup (WevionWindow *self, WevionApplication *app)
   sidebar_row (self, WEVION_VIEW_COMPLETED, "object-select-symbolic", _ ("Completed"));
   sidebar_row (self, WEVION_VIEW_FAILED, "dialog-warning-symbolic", _ ("Failed"));
   sidebar_row (self, WEVION_VIEW_ALL, "view-list-symbolic", _ ("All Jobs"));
+  costs_row_add (self); /* issue 6 */
 
   /* store → filter → selection → list view */
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
@@ -1203,6 +1243,7 @@ wevion_window_class_init (WevionWindowClass *klass)
   window_class->close_request = wevion_window_close_request;
 
   g_type_ensure (WEVION_TYPE_JOB_DETAILS);
+  g_type_ensure (WEVION_TYPE_COSTS_PAGE); /* issue 6 */
 
   gtk_widget_class_set_template_from_resource (widget_class, "/com/wevion/Jobs/wevion-window.ui");
   gtk_widget_class_bind_template_child (widget_class, WevionWindow, toast_overlay);
@@ -1212,6 +1253,8 @@ wevion_window_class_init (WevionWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WevionWindow, welcome_error);
   gtk_widget_class_bind_template_child (widget_class, WevionWindow, connect_button);
   gtk_widget_class_bind_template_child (widget_class, WevionWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, costs_page);        /* issue 6 */
+  gtk_widget_class_bind_template_child (widget_class, WevionWindow, details_separator); /* issue 6 */
   gtk_widget_class_bind_template_child (widget_class, WevionWindow, sidebar_header);
   gtk_widget_class_bind_template_child (widget_class, WevionWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, WevionWindow, list_header);

@@ -8,6 +8,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "wevion-core.h"
 
@@ -24,7 +25,9 @@ static const char *program_summary
           "  wait ID               Poll every 5–10 s until the job ends (exit 0 completed, 1 failed)\n"
           "  retry ID              Submit a failed job again with the same parameters\n"
           "  cancel ID             Cancel a pending or processing job\n"
-          "  costs [--month YYYY-MM] [--csv]\n"
+          "  download ID [--to DIR] [--result N]\n"
+          "                        Save a completed job’s result files (resumes; never overwrites)\n"
+          "  costs [--month YYYY-MM] [--csv] [--jobs]\n"
           "                        The month’s cost of completed jobs, checked against billing\n"
           "\n"
           "Environment:\n"
@@ -678,6 +681,100 @@ cmd_cancel (int argc, char **argv)
   return 0;
 }
 
+/* ---- download (issue 6: WevionDownloader) ----------------------------------------------------- */
+
+static void
+download_progress_cb (WevionDownload *d, GParamSpec *pspec, gpointer data)
+{
+  g_autofree char *done = g_format_size (wevion_download_get_bytes (d));
+  g_autofree char *rate = g_format_size ((guint64) wevion_download_get_rate (d));
+
+  if (wevion_download_get_total (d) > 0)
+    {
+      g_autofree char *total = g_format_size (wevion_download_get_total (d));
+      int left = wevion_download_get_seconds_left (d);
+
+      if (left >= 0)
+        /* TRANSLATORS: download progress on a terminal: "1.2 MB of 5.0 MB, 2.1 MB/s, 2 s left" */
+        g_printerr (_ ("\r%s of %s, %s/s, %d s left    "), done, total, rate, left);
+      else
+        g_printerr (_ ("\r%s of %s    "), done, total);
+    }
+  else
+    g_printerr ("\r%s    ", done);
+}
+
+static int
+cmd_download (int argc, char **argv)
+{
+  g_autofree char *to = NULL;
+  int index = 0;
+  int status = 0;
+  GOptionEntry entries[] = {
+    { "to", 't', 0, G_OPTION_ARG_FILENAME, &to,
+      N_ ("Save into DIR (default: your Pictures, Videos or Music folder by the job’s type)"), "DIR" },
+    { "result", 'r', 0, G_OPTION_ARG_INT, &index, N_ ("Only result N (1, 2, …; default: all of them)"), "N" },
+    { NULL },
+  };
+  g_autoptr (WevionClient) client = NULL;
+  g_autoptr (WevionJob) job = NULL;
+  g_autoptr (WevionDownloader) downloader = NULL;
+  g_autofree char *folder = NULL;
+  gboolean tty = isatty (STDERR_FILENO);
+  guint n;
+
+  if (!parse_options (
+          "download", "ID",
+          _ ("Save the result files of a completed job. Each file is streamed to a temporary file "
+             "beside its final name, resumed when the connection drops, and never overwrites an "
+             "existing file (“name (1).png”). Prints the path of each saved file."),
+          entries, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return fail (_ ("download takes one job ID"));
+  if ((client = make_client (&status)) == NULL)
+    return status;
+  if ((job = fetch_job (client, argv[1], &status)) == NULL)
+    return status;
+  if (wevion_job_get_status (job) != WEVION_JOB_STATUS_COMPLETED)
+    return fail (_ ("Job %s is %s: only completed jobs have result files"), argv[1],
+                 wevion_job_get_status_name (job));
+  n = wevion_job_get_n_result_urls (job);
+  if (n == 0)
+    return fail (_ ("Job %s has no result files"), argv[1]);
+  if (index < 0 || (guint) index > n)
+    return fail (_ ("Job %s has %u result files"), argv[1], n);
+  folder = to ? g_canonicalize_filename (to, NULL) : wevion_download_folder_for (job, NULL, FALSE);
+  downloader = wevion_downloader_new (client);
+  for (guint i = index ? (guint) index - 1 : 0; i < (index ? (guint) index : n); i++)
+    {
+      g_autoptr (GAsyncResult) result = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autofree char *path = NULL;
+      WevionDownload *d
+          = wevion_downloader_download_async (downloader, job, i, folder, NULL, result_cb, &result);
+
+      if (tty)
+        g_signal_connect (d, "notify::bytes", G_CALLBACK (download_progress_cb), NULL);
+      path = wevion_downloader_download_finish (downloader, await (&result), &error);
+      if (tty)
+        g_printerr ("\r\033[K");
+      if (path == NULL)
+        {
+          g_printerr ("wevion: %s\n", error->message);
+          g_printerr ("        %s\n", wevion_download_error_get_advice (error));
+          if (g_error_matches (error, WEVION_DOWNLOAD_ERROR, WEVION_DOWNLOAD_ERROR_MOVED)
+              && wevion_job_get_drive_folder_id (job))
+            g_printerr (_ ("        Drive folder: %s\n"), wevion_job_get_drive_folder_id (job));
+          if (g_error_matches (error, WEVION_DOWNLOAD_ERROR, WEVION_DOWNLOAD_ERROR_HTML))
+            g_printerr (_ ("        Open it in a browser: %s\n"), wevion_job_get_result_urls (job)[i]);
+          return EXIT_ERROR;
+        }
+      g_print ("%s\n", path);
+    }
+  return 0;
+}
+
 /* ---- costs ---------------------------------------------------------------------------------- */
 
 typedef struct
@@ -730,10 +827,15 @@ cmd_costs (int argc, char **argv)
 {
   g_autofree char *month = NULL;
   gboolean csv = FALSE;
+  gboolean per_job = FALSE;
   int status = 0;
   GOptionEntry entries[] = {
     { "month", 'm', 0, G_OPTION_ARG_STRING, &month, N_ ("The month (default: this month, UTC)"), "YYYY-MM" },
     { "csv", 0, 0, G_OPTION_ARG_NONE, &csv, N_ ("Print CSV (one line per type and provider, then the total)"),
+      NULL },
+    { "jobs", 0, 0, G_OPTION_ARG_NONE, &per_job,
+      N_ ("Print CSV with one line per job: id, created, completed, type, provider, status, cost_cents, "
+          "cost_dollars"),
       NULL },
     { NULL },
   };
@@ -774,6 +876,24 @@ cmd_costs (int argc, char **argv)
     return fail (_ ("“%s” is not a month: use YYYY-MM"), month);
   if ((client = make_client (&status)) == NULL)
     return status;
+  if (per_job)
+    {
+      /* issue 6: the same roll-up as the app's Costs page (WevionCosts), one CSV line per job */
+      g_autoptr (GAsyncResult) result = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (WevionCosts) costs = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *billing = NULL;
+
+      wevion_costs_fetch_async (client, month, TRUE, NULL, result_cb, &result);
+      if ((costs = wevion_costs_fetch_finish (await (&result), &error)) == NULL)
+        return fail_error (error);
+      text = wevion_costs_to_csv (costs);
+      billing = wevion_costs_describe_billing (costs);
+      g_print ("%s", text);
+      g_printerr ("%s\n", billing);
+      return wevion_costs_get_billing_match (costs) == WEVION_BILLING_DIFFERS ? 1 : 0;
+    }
   from = g_date_time_new (utc, y, m, 1, 0, 0, 0);
   to = g_date_time_add_months (from, 1);
 
@@ -925,7 +1045,7 @@ main (int argc, char *argv[])
     int (*run) (int, char **);
   } commands[] = {
     { "list", cmd_list },   { "show", cmd_show },     { "submit", cmd_submit }, { "wait", cmd_wait },
-    { "retry", cmd_retry }, { "cancel", cmd_cancel }, { "costs", cmd_costs },
+    { "retry", cmd_retry }, { "cancel", cmd_cancel }, { "costs", cmd_costs },   { "download", cmd_download },
   };
 
   setlocale (LC_ALL, "");

@@ -10,6 +10,8 @@
 #include "wevion-money.h"
 #include "wevion-fetch.h"
 #include "wevion-poller.h"
+#include "wevion-downloader.h"
+#include "wevion-costs.h"
 
 G_BEGIN_DECLS
 

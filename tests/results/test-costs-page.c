@@ -1,0 +1,151 @@
+/* test-costs-page.c: the Costs page against a real wevion-hub, under Xvfb. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "results-test-utils.h"
+#include "wevion-costs-page.h"
+#include "wevion-resources.h"
+
+static void
+collect_labels (GtkWidget *widget, GString *out)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget))
+    g_string_append_printf (out, "%s\n", gtk_label_get_label (GTK_LABEL (widget)));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    collect_labels (child, out);
+}
+
+static GtkWidget *
+find_button (GtkWidget *widget, const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+loaded (gpointer page)
+{
+  gboolean loading = TRUE;
+
+  g_object_get (page, "loading", &loading, NULL);
+  return !loading && wevion_costs_page_get_costs (page) != NULL;
+}
+
+static void
+wait_loaded (WevionCostsPage *page)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (!loaded (page) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (loaded (page));
+  /* let the rows map */
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+test_page (void)
+{
+  const char *demo[] = { "--demo", "--seed", "42", NULL };
+  RtHub *hub = rt_hub_start (NULL, demo);
+  g_autoptr (WevionClient) client = rt_client (hub);
+  g_autofree char *this_month = wevion_costs_month_current (TRUE);
+  g_autofree char *month = wevion_costs_month_shift (this_month, -1);
+  g_autofree char *log = g_build_filename (hub->dir, "uris.log", NULL);
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *page = wevion_costs_page_new ();
+  g_autoptr (GString) labels = g_string_new (NULL);
+  g_autofree char *total = NULL;
+  g_autofree char *counts = NULL;
+  g_autofree char *title = wevion_costs_month_title (month);
+  g_autofree char *uris = NULL;
+  g_autofree char *billing_uri = g_strconcat (hub->url, "/settings/team/billing\n", NULL);
+  WevionCosts *costs;
+
+  g_setenv ("WEVION_OPEN_URI_LOG", log, TRUE);
+  wevion_costs_page_set_client (WEVION_COSTS_PAGE (page), client, hub->url);
+  g_object_set (page, "utc", TRUE, NULL);
+  wevion_costs_page_set_month (WEVION_COSTS_PAGE (page), month);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 900);
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_loaded (WEVION_COSTS_PAGE (page));
+
+  costs = wevion_costs_page_get_costs (WEVION_COSTS_PAGE (page));
+  g_assert_cmpstr (wevion_costs_get_month (costs), ==, month);
+  g_assert_true (wevion_costs_get_utc (costs));
+  total = wevion_format_cents (wevion_costs_get_total_cents (costs));
+  counts = wevion_costs_describe_counts (costs);
+  collect_labels (window, labels);
+  g_test_message ("labels:\n%s", labels->str);
+  g_assert_nonnull (strstr (labels->str, title));
+  g_assert_nonnull (strstr (labels->str, total));
+  g_assert_nonnull (strstr (labels->str, counts));
+  g_assert_nonnull (strstr (labels->str, "Matches billing"));
+  g_assert_nonnull (strstr (labels->str, "By Type"));
+  g_assert_nonnull (strstr (labels->str, "By Provider"));
+  g_assert_nonnull (strstr (labels->str, "Image"));
+
+  /* Open Billing Page: {server}/settings/team/billing, recorded instead of a browser */
+  g_signal_emit_by_name (find_button (window, "Open _Billing Page"), "clicked");
+  g_file_get_contents (log, &uris, NULL, NULL);
+  g_assert_cmpstr (uris, ==, billing_uri);
+
+  /* Export CSV writes the month's jobs */
+  {
+    g_autofree char *csv_path = g_build_filename (hub->dir, "costs.csv", NULL);
+    g_autoptr (GFile) file = g_file_new_for_path (csv_path);
+    g_autoptr (GAsyncResult) result = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autofree char *written = NULL;
+    g_autofree char *expected = wevion_costs_to_csv (costs);
+
+    wevion_costs_page_export_csv_async (WEVION_COSTS_PAGE (page), file, NULL, rt_store_result_cb, &result);
+    rt_wait_result (&result, 30);
+    g_assert_true (wevion_costs_page_export_csv_finish (WEVION_COSTS_PAGE (page), result, &error));
+    g_assert_no_error (error);
+    g_file_get_contents (csv_path, &written, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (written, ==, expected);
+    g_assert_true (
+        g_str_has_prefix (written, "id,created,completed,type,provider,status,cost_cents,cost_dollars\r\n"));
+  }
+
+  /* the month switcher: one month back loads that month */
+  {
+    g_autofree char *earlier = wevion_costs_month_shift (month, -1);
+
+    wevion_costs_page_set_month (WEVION_COSTS_PAGE (page), earlier);
+    g_assert_false (loaded (page));
+    wait_loaded (WEVION_COSTS_PAGE (page));
+    g_assert_cmpstr (wevion_costs_get_month (wevion_costs_page_get_costs (WEVION_COSTS_PAGE (page))), ==,
+                     earlier);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unsetenv ("WEVION_OPEN_URI_LOG");
+  rt_hub_stop (hub);
+}
+
+int
+main (int argc, char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  g_assert_nonnull (wevion_get_resource ()); /* links the bundled .ui files in */
+  adw_init ();
+  g_test_add_func ("/results/costs-page/hub", test_page);
+  return g_test_run ();
+}
