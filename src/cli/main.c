@@ -696,9 +696,17 @@ download_progress_cb (WevionDownload *d, GParamSpec *pspec, gpointer data)
 
       if (left >= 0)
         /* TRANSLATORS: download progress on a terminal: "1.2 MB of 5.0 MB, 2.1 MB/s, 2 s left" */
-        g_printerr (_ ("\r%s of %s, %s/s, %d s left    "), done, total, rate, left);
+        {
+          /* Translators: download progress: bytes done, of total, rate, seconds left */
+          g_autofree char *line = g_strdup_printf (_ ("%s of %s, %s/s, %d s left"), done, total, rate, left);
+          g_printerr ("\r%s    ", line);
+        }
       else
-        g_printerr (_ ("\r%s of %s    "), done, total);
+        {
+          /* Translators: download progress: bytes done, of total */
+          g_autofree char *line = g_strdup_printf (_ ("%s of %s"), done, total);
+          g_printerr ("\r%s    ", line);
+        }
     }
   else
     g_printerr ("\r%s    ", done);

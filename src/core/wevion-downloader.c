@@ -629,7 +629,8 @@ fail_errno (State *s, int err, const char *what)
     return fail (s, WEVION_DOWNLOAD_ERROR_DISK_FULL, _ ("The disk is full: %s could not be saved"), s->name);
   if (err == EACCES || err == EPERM || err == EROFS)
     return fail (s, WEVION_DOWNLOAD_ERROR_PERMISSION, _ ("No permission to write in %s"), s->folder);
-  return fail (s, WEVION_DOWNLOAD_ERROR_WRITE, _ ("Could not %s %s: %s"), what, s->name, g_strerror (err));
+  g_debug ("Download of %s: %s failed: %s", s->name, what, g_strerror (err));
+  return fail (s, WEVION_DOWNLOAD_ERROR_WRITE, _ ("Could not save %s: %s"), s->name, g_strerror (err));
 }
 
 /* "sha-256=BASE64" in Digest / Repr-Digest ("sha-256=:BASE64:"), or X-Checksum-Sha256 (hex) */
@@ -924,11 +925,13 @@ attempt (State *s, GCancellable *cancellable)
     }
   if (s->total >= 0 && s->have != s->total)
     {
+      g_autofree char *have = g_format_size ((guint64) s->have);
+      g_autofree char *total = g_format_size ((guint64) s->total);
+
       g_clear_error (&s->error);
-      s->error
-          = g_error_new (WEVION_DOWNLOAD_ERROR, WEVION_DOWNLOAD_ERROR_INCOMPLETE,
-                         _ ("The connection ended after %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " bytes"),
-                         s->have, s->total);
+      /* Translators: sizes, e.g. "The connection ended after 1.2 MB of 3.4 MB" */
+      s->error = g_error_new (WEVION_DOWNLOAD_ERROR, WEVION_DOWNLOAD_ERROR_INCOMPLETE,
+                              _ ("The connection ended after %s of %s"), have, total);
       return OUTCOME_DROPPED;
     }
   if (s->sha256 && !file_sha256_matches (s->part_path, s->sha256))
