@@ -540,22 +540,9 @@ static char *
 campaign_uri (WevionApplication *self, WevionJob *job, const char *url)
 {
   g_autofree char *template = g_settings_get_string (self->settings, "campaign-url-template");
-  g_autofree char *id = g_uri_escape_string (wevion_job_get_id (job), NULL, FALSE);
-  g_autofree char *escaped_url = g_uri_escape_string (url, NULL, FALSE);
-  g_autoptr (GString) out = g_string_new (template);
-  const char *server = self->server_url ? self->server_url : "";
-  gsize server_len = strlen (server);
 
-  /* the server address without its trailing slash */
-  if (server_len > 0 && server[server_len - 1] == '/')
-    server_len--;
-  {
-    g_autofree char *trimmed = g_strndup (server, server_len);
-    g_string_replace (out, "{server}", trimmed, 0);
-  }
-  g_string_replace (out, "{id}", id, 0);
-  g_string_replace (out, "{url}", escaped_url, 0);
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  return wevion_campaign_uri_build (template, self->server_url ? self->server_url : "",
+                                    wevion_job_get_id (job), url);
 }
 
 static void
