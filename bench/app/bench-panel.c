@@ -159,16 +159,30 @@ main (int argc, char *argv[])
   }
 
   /* a search keystroke: the filter runs over every job */
-  t0 = g_get_monotonic_time ();
-  wevion_window_set_search_text (window, "lighthouse");
-  n_visible = g_list_model_get_n_items (wevion_window_get_visible_jobs (window));
-  t1 = g_get_monotonic_time ();
-  keystroke_ms = (t1 - t0) / 1000.0;
-  printf ("search keystroke: %.1f ms for %u matches of %d (target < 50)\n", keystroke_ms, n_visible, N_JOBS);
-  t0 = g_get_monotonic_time ();
-  wevion_window_set_search_text (window, "");
-  t1 = g_get_monotonic_time ();
-  printf ("clearing the search: %.1f ms\n", (t1 - t0) / 1000.0);
+  {
+    GtkFilterListModel *filtered = GTK_FILTER_LIST_MODEL (wevion_window_get_visible_jobs (window));
+    gint64 t2;
+
+    t0 = g_get_monotonic_time ();
+    wevion_window_set_search_text (window, "lighthouse");
+    t1 = g_get_monotonic_time ();
+    while (gtk_filter_list_model_get_pending (filtered) > 0)
+      g_main_context_iteration (NULL, TRUE);
+    t2 = g_get_monotonic_time ();
+    n_visible = g_list_model_get_n_items (G_LIST_MODEL (filtered));
+    keystroke_ms = (t1 - t0) / 1000.0;
+    printf (
+        "search keystroke: %.1f ms until the window answers again, %.1f ms until all %u matches of %d are in "
+        "(the list fills between frames; target < 50)\n",
+        keystroke_ms, (t2 - t0) / 1000.0, n_visible, N_JOBS);
+    t0 = g_get_monotonic_time ();
+    wevion_window_set_search_text (window, "");
+    t1 = g_get_monotonic_time ();
+    while (gtk_filter_list_model_get_pending (filtered) > 0)
+      g_main_context_iteration (NULL, TRUE);
+    t2 = g_get_monotonic_time ();
+    printf ("clearing the search: %.1f ms, all in after %.1f ms\n", (t1 - t0) / 1000.0, (t2 - t0) / 1000.0);
+  }
   spin_until (NULL, 300);
 
   /* what a frame costs by itself: redraw the window without changing anything */

@@ -149,6 +149,9 @@ update_list_page (WevionWindow *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
   const char *page = "list";
 
+  /* still filtering: no verdict on emptiness yet */
+  if (n == 0 && gtk_filter_list_model_get_pending (self->filtered) > 0)
+    return;
   if (n == 0)
     page = (filters_active (self) || self->view != WEVION_VIEW_ALL)
                    && g_list_model_get_n_items (G_LIST_MODEL (self->store)) > 0
@@ -1136,6 +1139,8 @@ setup (WevionWindow *self, WevionApplication *app)
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->store)),
                                               GTK_FILTER (g_object_ref (self->filter)));
+  /* long histories filter in chunks between frames: typing never waits for the whole list */
+  gtk_filter_list_model_set_incremental (self->filtered, TRUE);
   self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->filtered)));
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (factory_setup_cb), self);
@@ -1154,6 +1159,7 @@ setup (WevionWindow *self, WevionApplication *app)
   g_signal_connect_object (self->store, "notify", G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->store, "hidden-changed", G_CALLBACK (refilter), self, G_CONNECT_SWAPPED);
   g_signal_connect_swapped (self->filtered, "items-changed", G_CALLBACK (update_list_page), self);
+  g_signal_connect_swapped (self->filtered, "notify::pending", G_CALLBACK (update_list_page), self);
 
   create_banner (self);
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));

@@ -16,6 +16,16 @@ static WevionApplication *app;
 static WevionWindow *window;
 static WevionJobStore *store;
 
+/* Filters run in chunks between frames: wait until the list has caught up. */
+static void
+settle (void)
+{
+  GtkFilterListModel *filtered = GTK_FILTER_LIST_MODEL (wevion_window_get_visible_jobs (window));
+
+  at_spin (20);
+  AT_WAIT (gtk_filter_list_model_get_pending (filtered) == 0, 10);
+}
+
 static guint
 n_visible (void)
 {
@@ -94,7 +104,7 @@ reset_filters (void)
   wevion_window_set_type_filter (window, WEVION_JOB_TYPE_UNKNOWN);
   wevion_window_set_date_filter (window, 0);
   wevion_window_set_view (window, WEVION_VIEW_ALL);
-  at_spin (50);
+  settle ();
 }
 
 static GPtrArray *listed;
@@ -154,7 +164,7 @@ test_status_views (void)
       g_autofree char *count = NULL;
 
       wevion_window_set_view (window, cases[i].view);
-      at_spin (20);
+      settle ();
       assert_visible_are (is_status, GINT_TO_POINTER (cases[i].status));
       /* the sidebar's live count says the same */
       count = g_strdup_printf ("%u", n_shown_in_store (is_status, GINT_TO_POINTER (cases[i].status)));
@@ -162,8 +172,10 @@ test_status_views (void)
     }
   /* the demo has completed and failed jobs */
   wevion_window_set_view (window, WEVION_VIEW_COMPLETED);
+  settle ();
   g_assert_cmpuint (n_visible (), >, 0);
   wevion_window_set_view (window, WEVION_VIEW_FAILED);
+  settle ();
   g_assert_cmpuint (n_visible (), >, 0);
   reset_filters ();
 }
@@ -175,14 +187,14 @@ test_type_filter (void)
   for (WevionJobType type = WEVION_JOB_TYPE_IMAGE; type <= WEVION_JOB_TYPE_LAST; type++)
     {
       wevion_window_set_type_filter (window, type);
-      at_spin (20);
+      settle ();
       assert_visible_are (is_type, GINT_TO_POINTER (type));
       g_assert_cmpuint (n_visible (), >, 0); /* the demo has every type */
     }
   /* combined with a status view */
   wevion_window_set_type_filter (window, WEVION_JOB_TYPE_IMAGE);
   wevion_window_set_view (window, WEVION_VIEW_COMPLETED);
-  at_spin (20);
+  settle ();
   {
     GListModel *visible = wevion_window_get_visible_jobs (window);
     for (guint i = 0; i < g_list_model_get_n_items (visible); i++)
@@ -207,10 +219,10 @@ test_date_filter (void)
   reset_filters ();
   all = n_visible ();
   wevion_window_set_date_filter (window, 1);
-  at_spin (20);
+  settle ();
   assert_visible_are (created_since, midnight);
   wevion_window_set_date_filter (window, 2);
-  at_spin (20);
+  settle ();
   assert_visible_are (created_since, week);
   /* the demo spreads jobs over 45 days: a week shows fewer than all */
   g_assert_cmpuint (n_visible (), <, all);
@@ -236,18 +248,18 @@ test_search (void)
   g_assert_nonnull (word);
   folded = g_utf8_casefold (word, -1);
   wevion_window_set_search_text (window, word);
-  at_spin (20);
+  settle ();
   assert_visible_are (prompt_contains, folded);
   g_assert_cmpuint (n_visible (), >, 0);
 
   /* no match: words and a way out */
   wevion_window_set_search_text (window, "no prompt says this 7f3a");
-  at_spin (20);
+  settle ();
   g_assert_cmpuint (n_visible (), ==, 0);
   g_assert_cmpstr (wevion_window_get_list_page (window), ==, "no-match");
   g_assert_nonnull (at_find_label (GTK_WIDGET (window), "No Jobs Match"));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
-  at_spin (50);
+  settle ();
   g_assert_cmpstr (wevion_window_get_list_page (window), ==, "list");
   g_assert_cmpuint (n_visible (), ==, n_shown_in_store (NULL, NULL));
 }
@@ -293,7 +305,7 @@ test_hide_and_undo (void)
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "hide-job",
                                   g_variant_new_string (wevion_job_get_id (job)));
-  at_spin (20);
+  settle ();
   g_assert_false (visible_contains (job));
   g_assert_cmpuint (n_visible (), ==, before - 1);
   /* hiding only clears the panel: the job is still known */
@@ -302,7 +314,7 @@ test_hide_and_undo (void)
   /* the toast's Undo */
   g_action_group_activate_action (G_ACTION_GROUP (app), "unhide-job",
                                   g_variant_new_string (wevion_job_get_id (job)));
-  at_spin (20);
+  settle ();
   g_assert_true (visible_contains (job));
   g_assert_cmpuint (n_visible (), ==, before);
 }
@@ -362,7 +374,8 @@ test_submit_appears_and_completes (void)
   wevion_application_submit_async (app, WEVION_JOB_TYPE_IMAGE, "sdxl_turbo", "A red fox in fresh snow [ok]",
                                    settings, NULL, NULL, submit_cb, &id);
   AT_WAIT (id != NULL, 20);
-  /* the pending card is at the top at once */
+  /* the pending card is at the top at once (the next frame) */
+  settle ();
   job = wevion_job_store_lookup (store, id);
   g_assert_nonnull (job);
   g_assert_true (visible_contains (job));
