@@ -60,6 +60,9 @@ struct _WevionWindow
   WevionView view;
   WevionJobType type_filter;
   GDateTime *since;
+  GDateTime *until;  /* exclusive; only for a custom range */
+  guint date_choice; /* the date dropdown's row before "Custom Range…" was picked */
+  gboolean picking_range;
   char *search_folded;
   guint search_timeout;
   guint tick_id;
@@ -129,6 +132,8 @@ filter_func (gpointer item, gpointer user_data)
       GDateTime *created = wevion_job_get_created_at (job);
       if (created == NULL || g_date_time_compare (created, self->since) < 0)
         return FALSE;
+      if (self->until && g_date_time_compare (created, self->until) >= 0)
+        return FALSE;
     }
   if (self->search_folded && *self->search_folded
       && strstr (folded_prompt (job), self->search_folded) == NULL)
@@ -195,6 +200,8 @@ browse_query (WevionWindow *self)
     query->type = g_strdup (wevion_job_type_to_string (self->type_filter));
   if (self->since)
     query->since = g_date_time_ref (self->since);
+  if (self->until)
+    query->until = g_date_time_ref (self->until);
   if (self->search_folded && *self->search_folded)
     query->q = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
   query->cursor = g_strdup (self->browse_cursor);
@@ -609,6 +616,7 @@ wevion_window_show_job (WevionWindow *self, const char *job_id)
     {
       self->type_filter = WEVION_JOB_TYPE_UNKNOWN;
       g_clear_pointer (&self->since, g_date_time_unref);
+      g_clear_pointer (&self->until, g_date_time_unref);
       gtk_drop_down_set_selected (self->type_dropdown, 0);
       gtk_drop_down_set_selected (self->date_dropdown, 0);
       gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
@@ -687,15 +695,166 @@ wevion_window_set_type_filter (WevionWindow *self, WevionJobType type)
   gtk_drop_down_set_selected (self->type_dropdown, (guint) type);
 }
 
+static GDateTime *
+local_midnight (GDateTime *time)
+{
+  g_autoptr (GDateTime) local = g_date_time_to_local (time);
+
+  return g_date_time_new_local (g_date_time_get_year (local), g_date_time_get_month (local),
+                                g_date_time_get_day_of_month (local), 0, 0, 0);
+}
+
+#define DATE_CUSTOM 5
+
+void
+wevion_window_set_custom_range (WevionWindow *self, GDateTime *first_day, GDateTime *last_day)
+{
+  g_autoptr (GDateTime) last = local_midnight (last_day);
+
+  g_clear_pointer (&self->since, g_date_time_unref);
+  g_clear_pointer (&self->until, g_date_time_unref);
+  self->since = local_midnight (first_day);
+  self->until = g_date_time_add_days (last, 1);
+  if (g_date_time_compare (self->since, self->until) >= 0)
+    {
+      /* picked backwards: take the days the other way round */
+      GDateTime *swap = g_date_time_add_days (self->since, 1);
+      g_date_time_unref (self->since);
+      self->since = g_date_time_add_days (self->until, -1);
+      g_date_time_unref (self->until);
+      self->until = swap;
+    }
+  {
+    g_autofree char *from = g_date_time_format (self->since, _ ("%-d %b %Y"));
+    g_autoptr (GDateTime) end = g_date_time_add_days (self->until, -1);
+    g_autofree char *to = g_date_time_format (end, _ ("%-d %b %Y"));
+    /* Translators: a custom date range, e.g. "1 Nov 2026 – 12 Nov 2026" */
+    g_autofree char *tip = g_strdup_printf (_ ("%s – %s"), from, to);
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->date_dropdown), tip);
+  }
+  self->date_choice = DATE_CUSTOM;
+  if (gtk_drop_down_get_selected (self->date_dropdown) != DATE_CUSTOM)
+    {
+      self->picking_range = TRUE; /* selecting the row must not open the dialog again */
+      gtk_drop_down_set_selected (self->date_dropdown, DATE_CUSTOM);
+      self->picking_range = FALSE;
+    }
+  refilter (self);
+  browse (self, TRUE);
+}
+
+typedef struct
+{
+  WevionWindow *self;
+  GtkCalendar *from;
+  GtkCalendar *to;
+  gboolean applied;
+} RangeDialog;
+
+static void
+range_apply_cb (GtkWidget *button, RangeDialog *range)
+{
+  g_autoptr (GDateTime) from = gtk_calendar_get_date (range->from);
+  g_autoptr (GDateTime) to = gtk_calendar_get_date (range->to);
+
+  range->applied = TRUE;
+  wevion_window_set_custom_range (range->self, from, to);
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (button)));
+}
+
+static void
+range_destroyed_cb (GtkWidget *dialog, RangeDialog *range)
+{
+  WevionWindow *self = range->self;
+
+  /* canceled: back to what was chosen before */
+  if (!range->applied && self->date_choice != DATE_CUSTOM)
+    gtk_drop_down_set_selected (self->date_dropdown, self->date_choice);
+  g_object_unref (self);
+  g_free (range);
+}
+
+static GtkWidget *
+calendar_column (const char *title, GtkCalendar **calendar, GDateTime *date)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *label = gtk_label_new (title);
+
+  gtk_widget_add_css_class (label, "heading");
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  *calendar = GTK_CALENDAR (gtk_calendar_new ());
+  gtk_calendar_select_day (*calendar, date);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (*calendar), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (*calendar));
+  return box;
+}
+
+static void
+pick_custom_range (WevionWindow *self)
+{
+  RangeDialog *range = g_new0 (RangeDialog, 1);
+  GtkWidget *dialog = adw_window_new ();
+  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *header = adw_header_bar_new ();
+  GtkWidget *cancel = gtk_button_new_with_mnemonic (_ ("_Cancel"));
+  GtkWidget *apply = gtk_button_new_with_mnemonic (_ ("_Show Jobs"));
+  GtkWidget *calendars = gtk_flow_box_new ();
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr (GDateTime) week = g_date_time_add_days (now, -6);
+
+  range->self = g_object_ref (self);
+  gtk_window_set_title (GTK_WINDOW (dialog), _ ("Jobs Submitted Between"));
+  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  gtk_window_set_resizable (GTK_WINDOW (dialog), FALSE);
+  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  gtk_widget_add_css_class (apply, "suggested-action");
+  g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (gtk_window_destroy), dialog);
+  g_signal_connect (apply, "clicked", G_CALLBACK (range_apply_cb), range);
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), apply);
+  gtk_box_append (GTK_BOX (content), header);
+
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (calendars), GTK_SELECTION_NONE);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (calendars), 2);
+  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (calendars), 24);
+  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (calendars), 18);
+  gtk_widget_set_margin_top (calendars, 18);
+  gtk_widget_set_margin_bottom (calendars, 18);
+  gtk_widget_set_margin_start (calendars, 18);
+  gtk_widget_set_margin_end (calendars, 18);
+  gtk_flow_box_append (GTK_FLOW_BOX (calendars),
+                       calendar_column (_ ("From"), &range->from, self->since ? self->since : week));
+  {
+    g_autoptr (GDateTime) last = self->until ? g_date_time_add_days (self->until, -1) : g_date_time_ref (now);
+    gtk_flow_box_append (GTK_FLOW_BOX (calendars), calendar_column (_ ("To"), &range->to, last));
+  }
+  gtk_box_append (GTK_BOX (content), calendars);
+  adw_window_set_content (ADW_WINDOW (dialog), content);
+  g_signal_connect (dialog, "destroy", G_CALLBACK (range_destroyed_cb), range);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 date_changed_cb (WevionWindow *self, GParamSpec *pspec, GtkDropDown *dropdown)
 {
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr (GDateTime) midnight = g_date_time_new_local (
-      g_date_time_get_year (now), g_date_time_get_month (now), g_date_time_get_day_of_month (now), 0, 0, 0);
+  g_autoptr (GDateTime) midnight = local_midnight (now);
+  guint choice = gtk_drop_down_get_selected (dropdown);
 
+  if (choice == DATE_CUSTOM)
+    {
+      if (!self->picking_range)
+        pick_custom_range (self);
+      return;
+    }
+  self->date_choice = choice;
+  gtk_widget_set_tooltip_text (GTK_WIDGET (dropdown), _ ("Filter by Date"));
   g_clear_pointer (&self->since, g_date_time_unref);
-  switch (gtk_drop_down_get_selected (dropdown))
+  g_clear_pointer (&self->until, g_date_time_unref);
+  switch (choice)
     {
     case 1: self->since = g_date_time_ref (midnight); break;
     case 2: self->since = g_date_time_add_days (midnight, -6); break;
@@ -1232,6 +1391,7 @@ wevion_window_dispose (GObject *object)
   g_clear_object (&self->filter);
   g_clear_object (&self->store);
   g_clear_pointer (&self->since, g_date_time_unref);
+  g_clear_pointer (&self->until, g_date_time_unref);
   g_clear_pointer (&self->search_folded, g_free);
   g_clear_pointer (&self->browse_cursor, g_free);
   g_clear_pointer (&self->banner_action, g_free);

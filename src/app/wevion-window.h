@@ -28,8 +28,10 @@ void wevion_window_set_view (WevionWindow *self, WevionView view);
 GListModel *wevion_window_get_visible_jobs (WevionWindow *self);
 void wevion_window_set_search_text (WevionWindow *self, const char *text);
 void wevion_window_set_type_filter (WevionWindow *self, WevionJobType type);
-/* 0 any time, 1 today, 2 last 7 days, 3 last 30 days, 4 this month */
+/* 0 any time, 1 today, 2 last 7 days, 3 last 30 days, 4 this month (5 asks for a custom range) */
 void wevion_window_set_date_filter (WevionWindow *self, guint range);
+/* Jobs submitted from @first_day to @last_day, both whole local days */
+void wevion_window_set_custom_range (WevionWindow *self, GDateTime *first_day, GDateTime *last_day);
 /* For tests: the list's page ("list", "empty", "no-match"), the main page ("welcome", "loading",
  * "panel"), the job in the details pane, whether the connection banner shows, a view's count */
 const char *wevion_window_get_list_page (WevionWindow *self);

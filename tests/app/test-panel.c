@@ -230,6 +230,73 @@ test_date_filter (void)
   reset_filters ();
 }
 
+static gboolean
+created_between (WevionJob *job, gpointer data)
+{
+  GDateTime **range = data;
+  GDateTime *created = wevion_job_get_created_at (job);
+
+  return g_date_time_compare (created, range[0]) >= 0 && g_date_time_compare (created, range[1]) < 0;
+}
+
+static GtkWindow *
+find_range_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+      if (g_strcmp0 (gtk_window_get_title (toplevel), "Jobs Submitted Between") == 0
+          && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return toplevel;
+    }
+  return NULL;
+}
+
+static void
+test_custom_range (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr (GDateTime) first = g_date_time_add_days (now, -20);
+  g_autoptr (GDateTime) last = g_date_time_add_days (now, -3);
+  g_autoptr (GDateTime) since
+      = g_date_time_new_local (g_date_time_get_year (first), g_date_time_get_month (first),
+                               g_date_time_get_day_of_month (first), 0, 0, 0);
+  g_autoptr (GDateTime) last_midnight
+      = g_date_time_new_local (g_date_time_get_year (last), g_date_time_get_month (last),
+                               g_date_time_get_day_of_month (last), 0, 0, 0);
+  g_autoptr (GDateTime) until = g_date_time_add_days (last_midnight, 1);
+  GDateTime *range[2] = { since, until };
+  GtkWindow *dialog;
+
+  reset_filters ();
+  /* picking "Custom Range…" asks for the days; canceling goes back to what was chosen */
+  wevion_window_set_date_filter (window, 2);
+  settle ();
+  wevion_window_set_date_filter (window, 5);
+  AT_WAIT ((dialog = find_range_dialog ()) != NULL, 10);
+  AT_WAIT (gtk_widget_get_mapped (GTK_WIDGET (dialog)) && gtk_widget_get_width (GTK_WIDGET (dialog)) > 0, 10);
+  at_screenshot (GTK_WIDGET (dialog), "custom-range");
+  gtk_window_destroy (dialog);
+  settle ();
+  g_assert_null (find_range_dialog ());
+  {
+    /* still "Last 7 Days": every job from the last week, none older */
+    g_autoptr (GDateTime) midnight = g_date_time_new_local (
+        g_date_time_get_year (now), g_date_time_get_month (now), g_date_time_get_day_of_month (now), 0, 0, 0);
+    g_autoptr (GDateTime) week_start = g_date_time_add_days (midnight, -6);
+    assert_visible_are (created_since, week_start);
+  }
+
+  /* a range of whole days, both ends included */
+  wevion_window_set_custom_range (window, first, last);
+  settle ();
+  assert_visible_are (created_between, range);
+  g_assert_cmpuint (n_visible (), >, 0);
+  reset_filters ();
+}
+
 static void
 test_search (void)
 {
@@ -493,6 +560,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/panel/status-views", test_status_views);
   g_test_add_func ("/panel/type-filter", test_type_filter);
   g_test_add_func ("/panel/date-filter", test_date_filter);
+  g_test_add_func ("/panel/custom-range", test_custom_range);
   g_test_add_func ("/panel/search", test_search);
   g_test_add_func ("/panel/hide-and-undo", test_hide_and_undo);
   g_test_add_func ("/panel/details", test_details);
