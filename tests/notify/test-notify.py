@@ -213,6 +213,14 @@ class X11:
         lib.XFree.argtypes = [ctypes.c_void_p]
         lib.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
         self.lib = lib
+        # A window can vanish between XQueryTree and a property read (the app closes its own windows):
+        # Xlib's default handler would exit the whole test on that BadWindow, so errors are ignored
+        # and the read simply finds nothing.
+        handler_type = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
+        self._error_handler = handler_type(lambda display, event: 0)
+        lib.XSetErrorHandler.restype = ctypes.c_void_p
+        lib.XSetErrorHandler.argtypes = [handler_type]
+        lib.XSetErrorHandler(self._error_handler)
         self.dpy = lib.XOpenDisplay(None)
         if not self.dpy:
             raise RuntimeError("cannot open the X display %s" % os.environ.get("DISPLAY"))
