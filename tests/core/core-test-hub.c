@@ -19,24 +19,36 @@ child_setup (gpointer data)
 WtHub *
 wt_hub_start (const char *first_arg, ...)
 {
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  return wt_hub_start_in (NULL, (const char *const *) args->pdata);
+}
+
+WtHub *
+wt_hub_start_in (const char *dir, const char *const *args)
+{
   const char *root = g_getenv ("WEVION_BUILD_ROOT");
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GError) error = NULL;
   g_autoptr (GDataInputStream) out = NULL;
   WtHub *hub = g_new0 (WtHub, 1);
-  va_list args;
 
   g_assert_nonnull (root);
-  hub->dir = wt_tmpdir ();
+  hub->own_dir = dir == NULL;
+  hub->dir = dir ? g_strdup (dir) : wt_tmpdir ();
   g_ptr_array_add (argv, g_build_filename (root, "src", "hub", "wevion-hub", NULL));
   g_ptr_array_add (argv, g_strdup ("--port"));
   g_ptr_array_add (argv, g_strdup ("0"));
   g_ptr_array_add (argv, g_strdup ("--db"));
   g_ptr_array_add (argv, g_build_filename (hub->dir, "hub.db", NULL));
-  va_start (args, first_arg);
-  for (const char *arg = first_arg; arg; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, g_strdup (arg));
-  va_end (args);
+  for (guint i = 0; args && args[i]; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
   g_ptr_array_add (argv, NULL);
 
   {
@@ -72,7 +84,8 @@ wt_hub_stop (WtHub *hub)
   g_subprocess_send_signal (hub->process, SIGTERM);
   g_subprocess_wait (hub->process, NULL, NULL);
   g_object_unref (hub->process);
-  wt_rmdir (hub->dir);
+  if (hub->own_dir)
+    wt_rmdir (hub->dir);
   g_free (hub->dir);
   g_free (hub->url);
   g_free (hub);

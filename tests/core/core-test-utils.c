@@ -83,7 +83,8 @@ wt_rmdir (const char *path)
     {
       g_autofree char *child = g_build_filename (path, name, NULL);
 
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+      /* never follow a symlink out of the tree (hostile file name tests make them) */
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
         wt_rmdir (child);
       else
         g_unlink (child);

@@ -5,68 +5,27 @@
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
+#include "core-test-utils.h"
 #include "results-test-utils.h"
-
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
 
 RtHub *
 rt_hub_start (const char *dir, const char *const *args)
 {
-  RtHub *hub = g_new0 (RtHub, 1);
-  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GDataInputStream) in = NULL;
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autofree char *line = NULL;
-  const char *env = g_getenv ("WEVION_HUB");
+  g_autoptr (GPtrArray) all = g_ptr_array_new ();
 
-  if (dir)
-    hub->dir = g_strdup (dir);
-  else
-    {
-      hub->dir = rt_tmpdir ();
-      hub->own_dir = TRUE;
-    }
-  g_ptr_array_add (argv, g_strdup (env && *env ? env : WEVION_HUB_PATH));
-  g_ptr_array_add (argv, g_strdup ("--port"));
-  g_ptr_array_add (argv, g_strdup ("0"));
-  g_ptr_array_add (argv, g_strdup ("--db"));
-  g_ptr_array_add (argv, g_build_filename (hub->dir, "hub.db", NULL));
-  g_ptr_array_add (argv, g_strdup ("--speed"));
-  g_ptr_array_add (argv, g_strdup ("100"));
+  g_ptr_array_add (all, (gpointer) "--speed");
+  g_ptr_array_add (all, (gpointer) "100");
   for (guint i = 0; args && args[i]; i++)
-    g_ptr_array_add (argv, g_strdup (args[i]));
-  g_ptr_array_add (argv, NULL);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  hub->proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (hub->proc));
-  line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "wevion-hub listening on http://127.0.0.1:"));
-  hub->url = g_strdup (line + strlen ("wevion-hub listening on "));
-  return hub;
+    g_ptr_array_add (all, (gpointer) args[i]);
+  g_ptr_array_add (all, NULL);
+  return wt_hub_start_in (dir, (const char *const *) all->pdata);
 }
 
 void
 rt_hub_stop (RtHub *hub)
 {
-  g_subprocess_send_signal (hub->proc, SIGTERM);
-  g_subprocess_wait (hub->proc, NULL, NULL);
-  if (hub->own_dir)
-    rt_rmtree (hub->dir);
-  g_clear_object (&hub->proc);
-  g_free (hub->url);
-  g_free (hub->dir);
-  g_free (hub);
+  wt_hub_stop (hub);
 }
 
 WevionClient *
@@ -103,9 +62,7 @@ rt_http (const char *method, const char *url, const char *body, GBytes **out_bod
 void
 rt_set_faults (RtHub *hub, const char *spec)
 {
-  g_autofree char *url = g_strconcat (hub->url, "/admin/faults", NULL);
-
-  g_assert_cmpuint (rt_http ("POST", url, spec, NULL), <, 300);
+  wt_hub_set_faults (hub, spec);
 }
 
 void
@@ -187,30 +144,13 @@ rt_submit_and_wait (WevionClient *client, WevionJobType type, const char *provid
 char *
 rt_tmpdir (void)
 {
-  g_autoptr (GError) error = NULL;
-  char *dir = g_dir_make_tmp ("wevion-results-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
+  return wt_tmpdir ();
 }
 
 void
 rt_rmtree (const char *path)
 {
-  g_autoptr (GDir) d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (d)
-    while ((name = g_dir_read_name (d)))
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-          rt_rmtree (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
+  wt_rmdir (path);
 }
 
 static int

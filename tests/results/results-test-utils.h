@@ -1,17 +1,13 @@
 /* results-test-utils.h: a real wevion-hub over loopback for the downloader and costs tests. */
 #pragma once
 
+#include "core-test-hub.h"
 #include "wevion-core.h"
 
 G_BEGIN_DECLS
 
-typedef struct
-{
-  GSubprocess *proc;
-  char *url;
-  char *dir;
-  gboolean own_dir;
-} RtHub;
+/* the core tests' hub, started the same way */
+typedef WtHub RtHub;
 
 /* wevion-hub --port 0 --db DIR/hub.db --speed 100 plus @args; waits for its listening line. */
 RtHub *rt_hub_start (const char *dir, const char *const *args);
