@@ -540,13 +540,30 @@ typedef struct
 {
   guint status;
   GBytes *body;
+  char *cache_key; /* a GET answer kept (or served) for If-None-Match under this URL */
 } Response;
 
 static void
 response_free (Response *response)
 {
   g_clear_pointer (&response->body, g_bytes_unref);
+  g_free (response->cache_key);
   g_free (response);
+}
+
+/* An answer that turned out unreadable (malformed, truncated) must not be kept for If-None-Match:
+ * the server would answer 304 to it, and the same broken body would be read again after the server
+ * had recovered, until the data changed. */
+static void
+forget_answer (WevionClient *self, const char *cache_key, GBytes *body)
+{
+  CacheEntry *entry = cache_key ? g_hash_table_lookup (self->etags, cache_key) : NULL;
+
+  if (entry && g_bytes_equal (entry->body, body))
+    {
+      g_hash_table_remove (self->etags, cache_key);
+      self->etag_generation++;
+    }
 }
 
 static void
@@ -856,6 +873,7 @@ send_cb (GObject *source, GAsyncResult *result, gpointer data)
       response = g_new0 (Response, 1);
       response->status = 200;
       response->body = g_bytes_ref (entry->body);
+      response->cache_key = g_strdup (req->cache_key);
       g_task_return_pointer (task, response, (GDestroyNotify) response_free);
       return;
     }
@@ -900,6 +918,8 @@ send_cb (GObject *source, GAsyncResult *result, gpointer data)
 
     response->status = status;
     response->body = g_steal_pointer (&body);
+    if (req->cache_key && g_strcmp0 (req->method, "GET") == 0)
+      response->cache_key = g_strdup (req->cache_key);
     g_task_return_pointer (task, response, (GDestroyNotify) response_free);
   }
 }
@@ -1126,9 +1146,13 @@ get_job_cb (GObject *source, GAsyncResult *result, gpointer data)
   bytes = g_bytes_get_data (response->body, &len);
   job = wevion_job_parse (bytes, len, &error);
   if (job == NULL)
-    g_task_return_error (task, invalid_response (ANSWER_JOB, error));
+    {
+      forget_answer (WEVION_CLIENT (source), response->cache_key, response->body);
+      g_task_return_error (task, invalid_response (ANSWER_JOB, error));
+    }
   else if (g_strcmp0 (wevion_job_get_id (job), g_task_get_task_data (task)) != 0)
     {
+      forget_answer (WEVION_CLIENT (source), response->cache_key, response->body);
       g_task_return_error (task, client_error_new (WEVION_CLIENT_ERROR_INVALID_RESPONSE, 0, -1,
                                                    _ ("The server sent another job than the one asked for")));
       g_object_unref (job);
@@ -1221,7 +1245,11 @@ list_parsed_cb (GObject *source, GAsyncResult *result, gpointer data)
   ListResult *list = g_task_propagate_pointer (G_TASK (result), &error);
 
   if (list == NULL)
-    g_task_return_error (task, error);
+    {
+      forget_answer (g_task_get_source_object (task), g_object_get_data (G_OBJECT (task), "cache-key"),
+                     g_task_get_task_data (G_TASK (result)));
+      g_task_return_error (task, error);
+    }
   else
     g_task_return_pointer (task, list, (GDestroyNotify) list_result_free);
 }
@@ -1241,6 +1269,7 @@ list_cb (GObject *source, GAsyncResult *result, gpointer data)
     }
   /* Parse in a worker thread. The inner task has no source object: the worker may drop its last
    * reference after we returned, and it must not keep the client alive then. */
+  g_object_set_data_full (G_OBJECT (task), "cache-key", g_strdup (response->cache_key), g_free);
   parse = g_task_new (NULL, NULL, list_parsed_cb, g_steal_pointer (&task));
   g_task_set_source_tag (parse, list_parse_thread);
   g_task_set_task_data (parse, g_bytes_ref (response->body), (GDestroyNotify) g_bytes_unref);
