@@ -162,8 +162,12 @@ wevion_application_describe_error (const GError *error)
   if (error->domain == WEVION_CLIENT_ERROR)
     {
       const char *advice = wevion_client_error_get_advice (error);
+      gsize len = strlen (error->message);
+      /* no "?." or ".." when the message ends a sentence itself */
+      gboolean ended = len > 0 && strchr (".?!", error->message[len - 1]) != NULL;
+
       if (advice && *advice)
-        return g_strdup_printf ("%s. %s", error->message, advice);
+        return g_strdup_printf ("%s%s %s", error->message, ended ? "" : ".", advice);
     }
   return g_strdup (error->message);
 }

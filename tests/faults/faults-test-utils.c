@@ -308,6 +308,9 @@ ft_assert_banner (FtRig *rig, const char *first_word, ...)
   if (text == NULL)
     g_error ("no banner shows (poller state %d)", wevion_poller_get_state (rig->poller));
   g_test_message ("banner: %s", text);
+  /* sentences joined cleanly */
+  g_assert_null (strstr (text, "?."));
+  g_assert_null (strstr (text, ".."));
   va_start (ap, first_word);
   for (const char *word = first_word; word; word = va_arg (ap, const char *))
     if (strstr (text, word) == NULL)
