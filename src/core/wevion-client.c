@@ -755,7 +755,10 @@ transport_error (Request *req, GError *error)
 {
   if (req->timed_out || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return client_error_new (WEVION_CLIENT_ERROR_TIMEOUT, 0, -1,
-                             _ ("The server did not answer within %d seconds"), req->client->timeout);
+                             g_dngettext (GETTEXT_PACKAGE, "The server did not answer within %d second",
+                                          "The server did not answer within %d seconds",
+                                          req->client->timeout),
+                             req->client->timeout);
   if (error->domain == G_TLS_ERROR || soup_message_get_tls_peer_certificate_errors (req->msg) != 0)
     return client_error_new (WEVION_CLIENT_ERROR_TLS, 0, -1, _ ("Secure connection failed: %s"),
                              error->message);

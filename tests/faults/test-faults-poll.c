@@ -257,7 +257,8 @@ test_latency (void)
   ft_wait_failed_ticks (s.rig, 3);
   g_assert_error ((GError *) wevion_poller_get_last_error (s.rig->poller), WEVION_CLIENT_ERROR,
                   WEVION_CLIENT_ERROR_TIMEOUT);
-  ft_assert_banner (s.rig, "The server did not answer within 1", "The app tries again by itself.", NULL);
+  ft_assert_banner (s.rig, "The server did not answer within 1 second.", "The app tries again by itself.",
+                    NULL);
   scene_assert_held (&s);
   scene_fault_clears (&s);
   scene_assert_recovered (&s);
