@@ -11,10 +11,12 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include "faults-test-utils.h"
 
@@ -136,6 +138,189 @@ test_disk_full_write (void)
     }
   g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
+}
+
+/* A real ENOSPC: the same, on a 4 MiB tmpfs mounted in a user and mount namespace of our own
+ * (unshare -Urm), half filled by another file that is removed to make room. Runs in the child that
+ * `unshare` starts (main() sees --enospc-child DIR). */
+static int
+enospc_child (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "cache.db", NULL);
+  g_autofree char *filler = g_build_filename (dir, "filler", NULL);
+  g_autofree char *zeros = g_malloc0 (3200 * 1024);
+  g_autoptr (GError) error = NULL;
+  WevionCache *cache;
+  WevionJobStore *store;
+
+  g_assert_true (g_file_set_contents (filler, zeros, 3200 * 1024, NULL));
+  cache = wevion_cache_new (path, &error);
+  g_assert_no_error (error);
+  store = wevion_job_store_new ();
+  wevion_cache_attach (cache, store);
+  merge_one (store, wt_job ("a", "pending", "2026-11-20T09:00:00Z", NULL));
+  wevion_cache_flush (cache);
+  g_assert_null (wevion_cache_dup_write_error (cache));
+
+  merge_one (store, job_with_prompt ("big", "pending", 1024 * 1024));
+  wevion_cache_flush (cache);
+  error = wevion_cache_dup_write_error (cache);
+  g_assert_error (error, WEVION_CACHE_ERROR, WEVION_CACHE_ERROR_DISK_FULL);
+  g_assert_nonnull (strstr (error->message, "The disk is full"));
+  g_printerr ("ENOSPC: %s\n", error->message);
+  g_clear_error (&error);
+
+  g_assert_cmpint (g_unlink (filler), ==, 0);
+  merge_one (store, wt_job ("a", "completed", "2026-11-20T09:00:00Z", NULL));
+  wevion_cache_flush (cache);
+  g_assert_null (wevion_cache_dup_write_error (cache));
+  g_object_unref (cache);
+  g_object_unref (store);
+
+  cache = wevion_cache_new (path, &error);
+  g_assert_no_error (error);
+  store = wevion_job_store_new ();
+  g_assert_cmpuint (wevion_cache_load (cache, store), ==, 2);
+  g_assert_cmpuint (strlen (wevion_job_get_prompt (wevion_job_store_lookup (store, "big"))), >=, 1024 * 1024);
+  g_assert_cmpint (wevion_job_get_status (wevion_job_store_lookup (store, "a")), ==,
+                   WEVION_JOB_STATUS_COMPLETED);
+  g_object_unref (cache);
+  g_object_unref (store);
+  return 0;
+}
+
+/* a file host in this process: 1 MiB of bytes with a Content-Length */
+static void
+file_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer data)
+{
+  gsize size = 1024 * 1024;
+  char *body = g_malloc (size);
+
+  for (gsize i = 0; i < size; i++)
+    body[i] = (char) (i * 7);
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_TAKE, body, size);
+}
+
+static void
+download_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+static char *
+download_to (WevionDownloader *dl, WevionJob *job, const char *folder, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  wevion_downloader_download_async (dl, job, 0, folder, NULL, download_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return wevion_downloader_download_finish (dl, result, error);
+}
+
+/* A download of 1 MiB onto the nearly full tmpfs: ENOSPC half-way. */
+static int
+enospc_download_child (const char *dir)
+{
+  g_autofree char *filler = g_build_filename (dir, "filler", NULL);
+  g_autofree char *folder = g_build_filename (dir, "downloads", NULL);
+  g_autofree char *zeros = g_malloc0 (3500 * 1024);
+  g_autoptr (SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr (WevionDownloader) dl = wevion_downloader_new (NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WevionJob) job = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *saved = NULL;
+  GSList *uris;
+  guint n = 0;
+
+  g_assert_true (g_file_set_contents (filler, zeros, 3500 * 1024, NULL));
+  soup_server_add_handler (server, NULL, file_handler, NULL, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  uris = soup_server_get_uris (server);
+  url = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  job = wt_job ("d1", "completed", "2026-11-20T09:00:00Z", NULL);
+  {
+    const char *urls[] = { NULL, NULL };
+    g_autofree char *file_url = g_strconcat (url, "result-1.png", NULL);
+
+    urls[0] = file_url;
+    g_object_set (job, "result-urls", urls, NULL);
+  }
+  saved = download_to (dl, job, folder, &error);
+  g_assert_null (saved);
+  g_assert_error (error, WEVION_DOWNLOAD_ERROR, WEVION_DOWNLOAD_ERROR_DISK_FULL);
+  g_printerr ("ENOSPC: %s. %s\n", error->message, wevion_download_error_get_advice (error));
+  g_clear_error (&error);
+  {
+    g_autoptr (GDir) d = g_dir_open (folder, 0, NULL);
+
+    while (d && g_dir_read_name (d))
+      n++;
+    g_assert_cmpuint (n, ==, 0); /* no part file, nothing under the final name */
+  }
+  /* room again */
+  g_assert_cmpint (g_unlink (filler), ==, 0);
+  saved = download_to (dl, job, folder, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (saved, "/result-1.png"));
+  soup_server_disconnect (server);
+  return 0;
+}
+
+/* unshare -Urm sh -c 'mount a 4 MiB tmpfs on DIR; exec THIS --enospc-child DIR WHAT' */
+static void
+run_enospc (const char *what)
+{
+  g_autofree char *dir = wt_tmpdir ();
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *argv[]
+      = { "unshare",
+          "-Urm",
+          "sh",
+          "-c",
+          "mount -t tmpfs -o size=4m tmpfs \"$0\" || exit 77; exec \"$1\" --enospc-child \"$0\" \"$2\"",
+          dir,
+          self,
+          what,
+          NULL };
+  int status = 0;
+
+  g_assert_nonnull (self);
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status,
+                     &error))
+    {
+      g_test_skip_printf ("no unshare: %s (the RLIMIT_FSIZE tests cover the code path)", error->message);
+      wt_rmdir (dir);
+      return;
+    }
+  g_test_message ("%s", err);
+  if (WIFEXITED (status) && (WEXITSTATUS (status) == 77 || strstr (err, "unshare failed")))
+    {
+      g_test_skip_printf ("no user namespaces here: %s (the RLIMIT_FSIZE tests cover the code path)", err);
+      wt_rmdir (dir);
+      return;
+    }
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_assert_nonnull (strstr (err, "ENOSPC: The disk is full"));
+  wt_rmdir (dir);
+}
+
+static void
+test_enospc_download (void)
+{
+  run_enospc ("download");
+}
+
+static void
+test_enospc_tmpfs (void)
+{
+  run_enospc ("cache");
 }
 
 typedef void (*Corrupt) (const char *path);
@@ -301,10 +486,14 @@ test_corrupt_rebuilt (void)
 int
 main (int argc, char **argv)
 {
+  if (argc == 4 && g_str_equal (argv[1], "--enospc-child"))
+    return g_str_equal (argv[3], "download") ? enospc_download_child (argv[2]) : enospc_child (argv[2]);
   logged = g_ptr_array_new_with_free_func (g_free);
   g_log_set_writer_func (writer, NULL, NULL);
   ft_init (&argc, &argv);
   g_test_add_func ("/faults/cache/disk-full-write", test_disk_full_write);
+  g_test_add_func ("/faults/cache/enospc-tmpfs", test_enospc_tmpfs);
+  g_test_add_func ("/faults/download/enospc-tmpfs", test_enospc_download);
   g_test_add_func ("/faults/cache/corrupt-rebuilt", test_corrupt_rebuilt);
   return g_test_run ();
 }
