@@ -31,6 +31,7 @@ struct _WevionApplication
   guint tick_id;
   gboolean cancel_unsupported;
   gboolean cache_has_client;
+  gboolean cache_rebuilt_notice; /* to say once a window shows */
   /* issue 6: downloads */
   WevionDownloader *downloader;
   guint inhibit_cookie;
@@ -183,6 +184,17 @@ cache_path_for (const char *server_url)
   return g_build_filename (g_get_user_cache_dir (), "wevion-jobs", name, NULL);
 }
 
+static void
+show_cache_notice (WevionApplication *self)
+{
+  if (!self->cache_rebuilt_notice || main_window (self) == NULL)
+    return;
+  self->cache_rebuilt_notice = FALSE;
+  toast_text (self,
+              _ ("The saved job list could not be read and was started afresh. Jobs load again from the "
+                 "server."));
+}
+
 /* Shows what was known about this server before any request (the panel opens instantly, offline too). */
 static void
 load_cache (WevionApplication *self, const char *server_url)
@@ -200,6 +212,12 @@ load_cache (WevionApplication *self, const char *server_url)
     }
   wevion_cache_load (self->cache, self->store);
   wevion_cache_attach (self->cache, self->store);
+  if (wevion_cache_get_was_rebuilt (self->cache))
+    {
+      /* the file was damaged (or from a newer version): say so, before the list fills again */
+      self->cache_rebuilt_notice = TRUE;
+      show_cache_notice (self);
+    }
 }
 
 static void
@@ -1257,6 +1275,7 @@ wevion_application_activate (GApplication *app)
   if (window == NULL)
     window = GTK_WINDOW (wevion_window_new (WEVION_APPLICATION (app)));
   gtk_window_present (window);
+  show_cache_notice (WEVION_APPLICATION (app));
 }
 
 static void
