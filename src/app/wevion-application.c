@@ -32,6 +32,7 @@ struct _WevionApplication
   gboolean cancel_unsupported;
   gboolean cache_has_client;
   gboolean cache_rebuilt_notice; /* to say once a window shows */
+  gboolean cache_error_shown;    /* the cache's write error was told (until a write succeeds) */
   /* issue 6: downloads */
   WevionDownloader *downloader;
   guint inhibit_cookie;
@@ -1214,12 +1215,34 @@ wevion_application_handle_local_options (GApplication *app, GVariantDict *option
   return -1;
 }
 
+/* A cache write that failed (disk full) is told once, until a write succeeds again; the list itself
+ * is whole, and the cache writes the rows again at its next flush. */
+static void
+check_cache_write (WevionApplication *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->cache == NULL)
+    return;
+  error = wevion_cache_dup_write_error (self->cache);
+  if (error == NULL)
+    {
+      self->cache_error_shown = FALSE;
+      return;
+    }
+  if (self->cache_error_shown || main_window (self) == NULL)
+    return;
+  self->cache_error_shown = TRUE;
+  toast_text (self, error->message);
+}
+
 static gboolean
 tick_cb (gpointer user_data)
 {
   WevionApplication *self = user_data;
 
   wevion_job_store_tick (self->store);
+  check_cache_write (self);
   return G_SOURCE_CONTINUE;
 }
 
