@@ -1663,8 +1663,9 @@ early_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
   if (soup_message_headers_get_encoding (req) == SOUP_ENCODING_CONTENT_LENGTH
       && soup_message_headers_get_content_length (req) > MAX_BODY)
     {
-      /* answered without reading the body: the deadline has done its job */
-      read_deadline_clear (msg);
+      /* With "Expect: 100-continue" libsoup answers now and never reads the body; without, HTTP
+       * makes it read (and here drop: nothing accumulates) the body first, within the deadline. */
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
       respond_too_large (data, msg);
     }
 }
@@ -1681,6 +1682,11 @@ wevion_hub_server_setup (WevionHub *hub, GError **error)
   g_signal_connect (hub->server, "request-finished", G_CALLBACK (request_finished_cb), hub);
   g_signal_connect (hub->server, "request-aborted", G_CALLBACK (request_finished_cb), hub);
   soup_server_add_handler (hub->server, NULL, default_cb, hub, NULL);
+  /* libsoup calls the early handler of the path's own handler only: one for each */
+  for (const char *const *p = (const char *const[]){ "/api", "/files", "/drive", "/campaigns/new",
+                                                     "/settings/team/billing", "/admin", NULL };
+       *p; p++)
+    soup_server_add_early_handler (hub->server, *p, early_cb, hub, NULL);
   soup_server_add_early_handler (hub->server, NULL, early_cb, hub, NULL);
   soup_server_add_handler (hub->server, "/api", api_cb, hub, NULL);
   soup_server_add_handler (hub->server, "/files", files_cb, hub, NULL);
