@@ -18,6 +18,7 @@
 #include "wevion-application.h"
 #include "wevion-costs-page.h"
 #include "wevion-job-details.h"
+#include "wevion-preferences-window.h"
 #include "wevion-window.h"
 
 #define TOKEN "ui-secret-token-5d1e9"
@@ -324,6 +325,26 @@ test_errors (void)
   fail_all = FALSE;
 }
 
+/* Preferences show the server address and the download folder: user text, not markup */
+static void
+test_preferences (void)
+{
+  GSettings *settings = wevion_application_get_settings (app);
+  const char *folder = "/tmp/R&D <b>x</b> &amp; <a href=\"y\">";
+  g_autofree char *old = g_settings_get_string (settings, "download-folder");
+  GtkWidget *prefs;
+
+  g_settings_set_string (settings, "download-folder", folder);
+  prefs = wevion_preferences_window_new (app);
+  gtk_window_present (GTK_WINDOW (prefs));
+  AT_WAIT (gtk_widget_get_mapped (prefs), 20);
+  at_spin (200);
+  assert_shows_literally (prefs, folder);
+  assert_shows_literally (prefs, base);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_settings_set_string (settings, "download-folder", old);
+}
+
 static void
 test_no_markup_warnings_no_token (void)
 {
@@ -413,6 +434,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/security/ui/markup-cards-and-details", test_cards_and_details);
   g_test_add_func ("/security/ui/markup-toast-banner-status-page", test_errors);
+  g_test_add_func ("/security/ui/markup-preferences", test_preferences);
   g_test_add_func ("/security/ui/no-markup-warnings-no-token", test_no_markup_warnings_no_token);
   status = g_test_run ();
 
