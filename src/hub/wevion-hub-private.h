@@ -62,6 +62,7 @@ struct _WevionHub
   GHashTable *wire_cache; /* id → serialised row (see wire_row) */
   guint trickle_id;
   guint64 n_dropped_slow; /* connections cut for sending a request too slowly */
+  guint64 n_dropped_idle; /* kept-alive connections closed after --idle-timeout */
   guint64 n_too_large;    /* requests refused with 413 */
   gboolean stopping;
 };

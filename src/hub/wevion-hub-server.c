@@ -35,6 +35,61 @@ count (WevionHub *hub, const char *route, guint64 bytes)
   s->bytes += bytes;
 }
 
+/* A kept-alive connection waits at most --idle-timeout seconds for its next request: the timer
+ * runs from the end of one request to the first byte of the next (request-started), and lives on
+ * the connection's GSocket, so it goes when the connection does. */
+typedef struct
+{
+  WevionHub *hub;
+  GSocket *socket; /* not owned: the timer is data on it */
+  guint id;
+} IdleTimer;
+
+static void
+idle_timer_free (IdleTimer *t)
+{
+  g_clear_handle_id (&t->id, g_source_remove);
+  g_free (t);
+}
+
+static gboolean
+idle_timeout_cb (gpointer data)
+{
+  IdleTimer *t = data;
+  GSocket *socket = t->socket;
+
+  t->id = 0;
+  t->hub->n_dropped_idle++;
+  g_debug ("Closing a connection idle for %d s", t->hub->options.idle_timeout);
+  g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  g_object_set_data (G_OBJECT (socket), "wevion-idle", NULL); /* frees t */
+  return G_SOURCE_REMOVE;
+}
+
+static void
+idle_timer_start (WevionHub *hub, SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  IdleTimer *t;
+
+  if (socket == NULL || g_socket_is_closed (socket))
+    return;
+  t = g_new0 (IdleTimer, 1);
+  t->hub = hub;
+  t->socket = socket;
+  t->id = g_timeout_add_seconds (hub->options.idle_timeout, idle_timeout_cb, t);
+  g_object_set_data_full (G_OBJECT (socket), "wevion-idle", t, (GDestroyNotify) idle_timer_free);
+}
+
+static void
+idle_timer_stop (SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket)
+    g_object_set_data (G_OBJECT (socket), "wevion-idle", NULL);
+}
+
 static void
 request_finished_cb (SoupServer *server, SoupServerMessage *msg, WevionHub *hub)
 {
@@ -43,6 +98,8 @@ request_finished_cb (SoupServer *server, SoupServerMessage *msg, WevionHub *hub)
 
   if (g_object_steal_data (G_OBJECT (msg), "wevion-delayed"))
     hub->n_background--;
+  if (!g_object_get_data (G_OBJECT (msg), "wevion-stolen"))
+    idle_timer_start (hub, msg);
   if (g_object_get_data (G_OBJECT (msg), "wevion-stolen"))
     return;
   count (hub, route ? route : "other", body ? (guint64) body->length : 0);
@@ -1531,6 +1588,7 @@ admin_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
       json_object_set_int_member (o, "processing", g_hash_table_size (hub->running));
       json_object_set_int_member (o, "in_flight", hub->n_background);
       json_object_set_int_member (o, "dropped_slow", (gint64) hub->n_dropped_slow);
+      json_object_set_int_member (o, "dropped_idle", (gint64) hub->n_dropped_idle);
       json_object_set_int_member (o, "too_large", (gint64) hub->n_too_large);
       json_node_set_object (root, o);
       respond (msg, 200, "application/json", wevion_json_to_string (root));
@@ -1626,6 +1684,7 @@ request_started_cb (SoupServer *server, SoupServerMessage *msg, WevionHub *hub)
 {
   ReadDeadline *d = g_new0 (ReadDeadline, 1);
 
+  idle_timer_stop (msg);
   d->hub = hub;
   d->msg = msg;
   d->id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, hub->options.read_timeout, read_deadline_cb, d,

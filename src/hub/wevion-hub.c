@@ -93,6 +93,8 @@ wevion_hub_new (const WevionHubOptions *options, GError **error)
     hub->options.url_ttl = 3600;
   if (hub->options.read_timeout <= 0)
     hub->options.read_timeout = 20;
+  if (hub->options.idle_timeout <= 0)
+    hub->options.idle_timeout = 60;
   g_queue_init (&hub->pending);
   hub->rand = options->seed >= 0 ? g_rand_new_with_seed ((guint32) options->seed) : g_rand_new ();
   hub->fault_rand = g_rand_new ();

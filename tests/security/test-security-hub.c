@@ -586,6 +586,55 @@ test_slowloris (void)
   hub_stop (hub);
 }
 
+/* A kept-alive connection that goes quiet after its answer is closed after --idle-timeout */
+static void
+test_idle_keepalive (void)
+{
+  const char *const args[] = { "--idle-timeout", "1", NULL };
+  HubProc *hub = hub_start (NULL, args);
+  g_autoptr (SoupSession) s = hub_session ();
+  g_autofree char *host = NULL;
+  guint16 port;
+  g_autoptr (GSocketConnection) conn = NULL;
+  GSocket *socket;
+  g_autoptr (GByteArray) got = g_byte_array_new ();
+  const char *request
+      = "GET " JOBS " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer demo-token\r\n\r\n";
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  gboolean closed = FALSE;
+
+  st_url_host_port (hub->url, &host, &port);
+  conn = st_connect (host, port);
+  socket = g_socket_connection_get_socket (conn);
+  g_assert_cmpint (g_socket_send (socket, request, strlen (request), NULL, NULL), ==,
+                   (gssize) strlen (request));
+  while (!closed && g_get_monotonic_time () < deadline)
+    if (g_socket_condition_timed_wait (socket, G_IO_IN, 100 * 1000, NULL, NULL))
+      {
+        char buf[4096];
+        gssize n = g_socket_receive (socket, buf, sizeof buf, NULL, NULL);
+
+        if (n <= 0)
+          closed = TRUE;
+        else
+          g_byte_array_append (got, (const guint8 *) buf, n);
+      }
+  /* the answer came (the connection was kept alive after it), then the close */
+  g_assert_cmpuint (got->len, >, 12);
+  g_assert_true (memcmp (got->data, "HTTP/1.1 200", 12) == 0);
+  g_assert_true (closed);
+  g_assert_cmpint (stats_int (hub, "dropped_idle"), >=, 1);
+  /* a client with pauses longer than the timeout just reconnects */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (HubReply) r = hub_get (s, hub, JOBS, "demo-token");
+
+      g_assert_cmpuint (r->status, ==, 200);
+      g_usleep (1500 * 1000);
+    }
+  hub_stop (hub);
+}
+
 /* ---- admin from loopback only ------------------------------------------------------------------ */
 
 static GSocketAddress *
@@ -698,6 +747,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/security/hub/path-traversal", test_path_traversal);
   g_test_add_func ("/security/hub/oversize", test_oversize);
   g_test_add_func ("/security/hub/slowloris", test_slowloris);
+  g_test_add_func ("/security/hub/idle-keepalive", test_idle_keepalive);
   g_test_add_func ("/security/hub/admin-loopback", test_admin_loopback);
   return g_test_run ();
 }
