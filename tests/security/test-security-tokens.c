@@ -224,6 +224,49 @@ test_nothing_on_disk (void)
   }
 }
 
+/* Guards for the claims docs/security.md makes about the code: no SoupLogger anywhere (it would
+ * print headers), and the client's token property cannot be read back (no property dump shows it) */
+static void
+scan_sources (const char *dir, guint *n_files)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)))
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        scan_sources (path, n_files);
+      else if (g_str_has_suffix (name, ".c") || g_str_has_suffix (name, ".h"))
+        {
+          g_autofree char *text = NULL;
+
+          g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+          if (strstr (text, "SoupLogger") || strstr (text, "soup_logger"))
+            g_error ("%s uses SoupLogger: it would print request headers (the token)", path);
+          (*n_files)++;
+        }
+    }
+}
+
+static void
+test_code_guards (void)
+{
+  g_autofree char *src = g_build_filename (g_getenv ("WEVION_SOURCE_ROOT"), "src", NULL);
+  g_autoptr (WevionClient) client = NULL;
+  GParamSpec *pspec;
+  guint n = 0;
+
+  scan_sources (src, &n);
+  g_assert_cmpuint (n, >, 20);
+  client = wevion_client_new ("http://127.0.0.1:1", TOKEN, NULL);
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (client), "token");
+  g_assert_nonnull (pspec);
+  g_assert_false (pspec->flags & G_PARAM_READABLE);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -238,6 +281,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/security/tokens/cli-commands", test_cli_commands);
   g_test_add_func ("/security/tokens/crash-output", test_crash_output);
   g_test_add_func ("/security/tokens/nothing-on-disk", test_nothing_on_disk);
+  g_test_add_func ("/security/tokens/code-guards", test_code_guards);
   status = g_test_run ();
   wt_hub_stop (hub);
   wt_rmdir (home);
