@@ -1026,7 +1026,10 @@ set_banner (WevionWindow *self, const char *text, const char *button, const char
 #if ADW_CHECK_VERSION(1, 3, 0)
   if (text)
     {
-      adw_banner_set_title (ADW_BANNER (self->banner), text);
+      /* AdwBanner titles are markup; the text may quote the server */
+      g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+      adw_banner_set_title (ADW_BANNER (self->banner), escaped);
       adw_banner_set_button_label (ADW_BANNER (self->banner), button);
     }
   adw_banner_set_revealed (ADW_BANNER (self->banner), text != NULL);
