@@ -943,7 +943,12 @@ download_failed (WevionApplication *self, const char *job_id, guint index, const
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_warning ("Download of %s #%u failed: %s", job_id, index, error->message);
-  t = adw_toast_new (wevion_download_error_get_advice (error));
+  {
+    /* toast titles are markup; a translation may hold an "&" */
+    g_autofree char *advice = g_markup_escape_text (wevion_download_error_get_advice (error), -1);
+
+    t = adw_toast_new (advice);
+  }
   adw_toast_set_timeout (t, 0);
   if (g_error_matches (error, WEVION_DOWNLOAD_ERROR, WEVION_DOWNLOAD_ERROR_MOVED))
     {

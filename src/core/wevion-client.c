@@ -534,6 +534,8 @@ typedef struct
   GSource *deadline;
   gboolean timed_out;
   SoupMessage *msg;
+  GInputStream *stream; /* the answer being read */
+  GByteArray *answer;   /* what has arrived of it */
 } Request;
 
 typedef struct
@@ -579,6 +581,8 @@ request_free (Request *req)
     }
   g_clear_object (&req->cancellable);
   g_clear_object (&req->msg);
+  g_clear_object (&req->stream);
+  g_clear_pointer (&req->answer, g_byte_array_unref);
   g_free (req->method);
   g_clear_pointer (&req->uri, g_uri_unref);
   g_free (req->cache_key);
@@ -793,23 +797,103 @@ is_json_type (const char *content_type)
              || g_str_has_suffix (content_type, "+json"));
 }
 
-static void
-send_cb (GObject *source, GAsyncResult *result, gpointer data)
+/* An answer larger than this is refused before it is all in memory: lists are pages of at most
+ * 500 rows, and even rows with 10 000 result URLs each stay far below it. */
+#define MAX_ANSWER_BYTES (64 * 1024 * 1024)
+
+static void answer_cb (GTask *task, GBytes *body, GError *error);
+
+static GError *
+too_large_error (Request *req)
 {
-  g_autoptr (GTask) task = data;
+  return client_error_new (WEVION_CLIENT_ERROR_INVALID_RESPONSE, soup_message_get_status (req->msg), -1,
+                           _ ("The server’s answer is larger than %d MB and was refused"),
+                           MAX_ANSWER_BYTES / (1024 * 1024));
+}
+
+static void
+read_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GTask *task = data;
+  Request *req = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (GBytes) chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+
+  if (chunk == NULL)
+    {
+      answer_cb (task, NULL, error);
+      return;
+    }
+  if (g_bytes_get_size (chunk) == 0)
+    {
+      GBytes *body = g_byte_array_free_to_bytes (g_steal_pointer (&req->answer));
+
+      g_input_stream_close (req->stream, NULL, NULL); /* at its end: returns the connection */
+      g_clear_object (&req->stream);
+      answer_cb (task, body, NULL);
+      return;
+    }
+  if (req->answer->len + g_bytes_get_size (chunk) > MAX_ANSWER_BYTES)
+    {
+      /* stop reading: the connection is dropped rather than drained */
+      g_cancellable_cancel (req->cancellable);
+      g_clear_object (&req->stream);
+      g_clear_pointer (&req->answer, g_byte_array_unref);
+      answer_cb (task, NULL, too_large_error (req));
+      return;
+    }
+  g_byte_array_append (req->answer, g_bytes_get_data (chunk, NULL), (guint) g_bytes_get_size (chunk));
+  g_input_stream_read_bytes_async (req->stream, 64 * 1024, G_PRIORITY_DEFAULT, req->cancellable, read_cb,
+                                   task);
+}
+
+static void
+sent_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GTask *task = data;
+  Request *req = g_task_get_task_data (task);
+  GError *error = NULL;
+  GInputStream *stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  goffset length;
+
+  if (stream == NULL)
+    {
+      answer_cb (task, NULL, error);
+      return;
+    }
+  req->stream = stream;
+  length = soup_message_headers_get_content_length (soup_message_get_response_headers (req->msg));
+  if (length > MAX_ANSWER_BYTES)
+    {
+      g_cancellable_cancel (req->cancellable);
+      g_clear_object (&req->stream);
+      answer_cb (task, NULL, too_large_error (req));
+      return;
+    }
+  g_clear_pointer (&req->answer, g_byte_array_unref);
+  req->answer = g_byte_array_sized_new (length > 0 ? (guint) length : 4096);
+  g_input_stream_read_bytes_async (stream, 64 * 1024, G_PRIORITY_DEFAULT, req->cancellable, read_cb, task);
+}
+
+/* The whole answer (@body), or why there is none (@error, transfer full); @task is consumed. */
+static void
+answer_cb (GTask *task_in, GBytes *body_in, GError *error_in)
+{
+  g_autoptr (GTask) task = task_in;
   Request *req = g_task_get_task_data (task);
   WevionClient *self = req->client;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = error_in;
+  g_autoptr (GBytes) body = body_in;
   SoupMessageHeaders *headers;
   guint status;
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   self->requests++;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUESTS]);
   if (body == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !req->timed_out)
+      if (error->domain == WEVION_CLIENT_ERROR)
+        g_task_return_error (task, g_steal_pointer (&error));
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !req->timed_out)
         g_task_return_error (task, g_steal_pointer (&error));
       else
         g_task_return_error (task, transport_error (req, error));
@@ -955,8 +1039,7 @@ request_send (GTask *task)
       if (entry)
         soup_message_headers_replace (headers, "If-None-Match", entry->etag);
     }
-  soup_session_send_and_read_async (self->session, req->msg, G_PRIORITY_DEFAULT, req->cancellable, send_cb,
-                                    task);
+  soup_session_send_async (self->session, req->msg, G_PRIORITY_DEFAULT, req->cancellable, sent_cb, task);
 }
 
 /* @path_and_query follows the base URL, e.g. API_PREFIX "/generate/jobs?status=…" */
