@@ -194,7 +194,6 @@ update (WevionJobCard *self)
   g_autoptr (GDateTime) now = NULL;
   g_autoptr (GString) meta = NULL;
   g_autofree char *relative = NULL;
-  g_autofree char *exact = NULL;
   g_autofree char *status_text = NULL;
   WevionJobType type;
   WevionJobStatus status;
@@ -230,7 +229,9 @@ update (WevionJobCard *self)
   if (retry_of)
     {
       g_autofree char *tip = g_strdup_printf (_ ("Retry of job %s: show the original"), retry_of);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->retry_link), tip);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->retry_link), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      tip, -1);
       gtk_actionable_set_action_target (GTK_ACTIONABLE (self->retry_link), "s", retry_of);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->retry_link), "app.view-job");
     }
@@ -241,7 +242,6 @@ update (WevionJobCard *self)
   {
     g_autofree char *line = first_line (wevion_job_get_prompt (job));
     gtk_label_set_label (self->prompt_label, *line ? line : _ ("(no prompt)"));
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self->prompt_label), wevion_job_get_prompt (job));
   }
 
   /* the tile: thumbnail for completed visual jobs, a spinner while active, else the type icon */
@@ -276,7 +276,6 @@ update (WevionJobCard *self)
 
   meta = g_string_new (NULL);
   relative = wevion_format_relative_time (wevion_job_get_created_at (job), now);
-  exact = wevion_format_exact_time (wevion_job_get_created_at (job));
   g_string_append (meta, relative);
 
   switch (status)
@@ -330,7 +329,6 @@ update (WevionJobCard *self)
     default: set_primary (self, NULL, NULL, NULL); break;
     }
   gtk_label_set_label (self->meta_label, meta->str);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->meta_label), exact);
 
   /* stuck jobs get the seed's advice */
   if (wevion_job_get_is_stalled_at (job, now))
@@ -351,6 +349,48 @@ update (WevionJobCard *self)
                                              gtk_label_get_label (self->prompt_label));
     gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   }
+}
+
+/* Tooltips are written when asked for: setting a tooltip's text makes GTK ask the display where
+ * the pointer is (a round trip to the X server), which for every rebind while scrolling would cost
+ * more than the rest of the card. */
+static gboolean
+prompt_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
+{
+  WevionJobCard *self = data;
+  const char *prompt = self->job ? wevion_job_get_prompt (self->job) : NULL;
+
+  if (prompt == NULL || *prompt == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, prompt);
+  return TRUE;
+}
+
+static gboolean
+meta_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
+{
+  WevionJobCard *self = data;
+  g_autofree char *exact = NULL;
+
+  if (self->job == NULL || wevion_job_get_created_at (self->job) == NULL)
+    return FALSE;
+  exact = wevion_format_exact_time (wevion_job_get_created_at (self->job));
+  gtk_tooltip_set_text (tooltip, exact);
+  return TRUE;
+}
+
+static gboolean
+retry_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
+{
+  WevionJobCard *self = data;
+  const char *retry_of = self->job ? wevion_job_get_retry_of (self->job) : NULL;
+  g_autofree char *tip = NULL;
+
+  if (retry_of == NULL)
+    return FALSE;
+  tip = g_strdup_printf (_ ("Retry of job %s: show the original"), retry_of);
+  gtk_tooltip_set_text (tooltip, tip);
+  return TRUE;
 }
 
 /* The menu is built when it opens: building popovers for every card as the list scrolls and
@@ -496,5 +536,11 @@ wevion_job_card_init (WevionJobCard *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->shown_type = -1;
   self->shown_status = -1;
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->prompt_label), TRUE);
+  g_signal_connect (self->prompt_label, "query-tooltip", G_CALLBACK (prompt_tooltip_cb), self);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->meta_label), TRUE);
+  g_signal_connect (self->meta_label, "query-tooltip", G_CALLBACK (meta_tooltip_cb), self);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->retry_link), TRUE);
+  g_signal_connect (self->retry_link, "query-tooltip", G_CALLBACK (retry_tooltip_cb), self);
   gtk_menu_button_set_create_popup_func (self->menu_button, create_popup_cb, self, NULL);
 }
