@@ -34,6 +34,7 @@ struct _WevionJobCard
   int shown_type;
   int shown_status;
   const char *shown_primary; /* action name; static strings */
+  const char *primary_tip;   /* translated, static */
 };
 
 G_DEFINE_FINAL_TYPE (WevionJobCard, wevion_job_card, GTK_TYPE_WIDGET)
@@ -168,7 +169,7 @@ set_primary (WevionJobCard *self, const char *icon, const char *tooltip, const c
   if (g_strcmp0 (self->shown_primary, action) != 0)
     {
       gtk_button_set_icon_name (self->primary_button, icon);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->primary_button), tooltip);
+      self->primary_tip = tooltip;
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->primary_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       tooltip, -1);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->primary_button), action);
@@ -380,6 +381,17 @@ meta_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip 
 }
 
 static gboolean
+primary_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
+{
+  WevionJobCard *self = data;
+
+  if (self->primary_tip == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, self->primary_tip);
+  return TRUE;
+}
+
+static gboolean
 retry_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
 {
   WevionJobCard *self = data;
@@ -540,6 +552,8 @@ wevion_job_card_init (WevionJobCard *self)
   g_signal_connect (self->prompt_label, "query-tooltip", G_CALLBACK (prompt_tooltip_cb), self);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->meta_label), TRUE);
   g_signal_connect (self->meta_label, "query-tooltip", G_CALLBACK (meta_tooltip_cb), self);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->primary_button), TRUE);
+  g_signal_connect (self->primary_button, "query-tooltip", G_CALLBACK (primary_tooltip_cb), self);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->retry_link), TRUE);
   g_signal_connect (self->retry_link, "query-tooltip", G_CALLBACK (retry_tooltip_cb), self);
   gtk_menu_button_set_create_popup_func (self->menu_button, create_popup_cb, self, NULL);

@@ -765,9 +765,20 @@ search_changed_cb (WevionWindow *self, GtkSearchEntry *entry)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
 
-  g_free (self->search_folded);
+  g_autofree char *old = g_steal_pointer (&self->search_folded);
+
   self->search_folded = *text ? g_utf8_casefold (text, -1) : NULL;
-  refilter (self);
+  if (g_strcmp0 (old, self->search_folded) == 0)
+    return;
+  /* Shortening the search (or clearing it) only lets more jobs in: the list keeps what it shows
+   * and adds the rest as the filter finds them, instead of starting over. */
+  if (old && (self->search_folded == NULL || strstr (old, self->search_folded) != NULL))
+    {
+      gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+      update_list_page (self);
+    }
+  else
+    refilter (self);
   /* ask the server for older matches once typing pauses */
   g_clear_handle_id (&self->search_timeout, g_source_remove);
   self->search_timeout = g_timeout_add (SEARCH_DELAY_MS, search_timeout_cb, self);
