@@ -188,12 +188,21 @@ test_bad_input (void)
   g_assert_error (error, WEVION_APNG_ERROR, WEVION_APNG_ERROR_INVALID);
   g_clear_error (&error);
 
-  /* damaged image data in the last frame */
+  /* damaged image data in the last frame: its compressed stream zeroed (no valid zlib header) */
   {
     guint8 *copy = g_memdup2 (data, size);
-    /* the last chunk is IEND (12 bytes); before its CRC, the last fdAT's compressed data */
-    for (gsize i = size - 12 - 4 - 40; i < size - 12 - 4; i++)
-      copy[i] ^= 0x5a;
+    gsize at = 0;
+
+    for (gsize i = 8; i + 8 <= size; i++)
+      if (memcmp (copy + i + 4, "fdAT", 4) == 0)
+        at = i;
+    g_assert_cmpuint (at, >, 0);
+    {
+      guint32 len = ((guint32) copy[at] << 24) | ((guint32) copy[at + 1] << 16)
+                    | ((guint32) copy[at + 2] << 8) | copy[at + 3];
+      g_assert_cmpuint (at + 12 + len, <=, size);
+      memset (copy + at + 8 + 4, 0, len - 4); /* after the sequence number */
+    }
     damaged = g_bytes_new_take (copy, size);
   }
   g_assert_null (wevion_apng_stream_new (damaged, 256 * 1024 * 1024, &error));
