@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "wevion-job-private.h"
 #include "wevion-job-store.h"
 
 #define HISTORY_MAX 200
@@ -20,6 +21,13 @@ struct _WevionJobStore
   GHashTable *history_p95;   /* same key → gint64* cached p95, dropped on new samples */
   GHashTable *sampled;       /* ids whose duration went into the history */
   GDateTime *max_updated_at;
+
+  /* search index: every prompt casefolded, NUL-separated, in the order the jobs arrived; new jobs
+   * are appended as they come, a changed prompt has it rebuilt on the next search */
+  GString *search_text;
+  GArray *search_starts;  /* guint32 offset of each job's text */
+  GPtrArray *search_jobs; /* the job of each text (no ref: the store holds every job) */
+  gboolean search_dirty;
 
   guint n_active;
   guint n_completed;
@@ -87,6 +95,9 @@ wevion_job_store_finalize (GObject *object)
   g_hash_table_unref (self->history_p95);
   g_hash_table_unref (self->sampled);
   g_clear_pointer (&self->max_updated_at, g_date_time_unref);
+  g_string_free (self->search_text, TRUE);
+  g_array_unref (self->search_starts);
+  g_ptr_array_unref (self->search_jobs);
 
   G_OBJECT_CLASS (wevion_job_store_parent_class)->finalize (object);
 }
@@ -148,6 +159,9 @@ wevion_job_store_init (WevionJobStore *self)
   self->history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_array_unref);
   self->history_p95 = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->sampled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->search_text = g_string_new (NULL);
+  self->search_starts = g_array_new (FALSE, FALSE, sizeof (guint32));
+  self->search_jobs = g_ptr_array_new ();
 }
 
 WevionJobStore *
@@ -372,6 +386,45 @@ set_expected (WevionJobStore *self, WevionJob *job)
                                                      wevion_job_get_provider (job)));
 }
 
+/* ---- search index ------------------------------------------------------------------------ */
+
+static void
+index_prompt (WevionJobStore *self, WevionJob *job)
+{
+  GString *text = self->search_text;
+  const char *folded = _wevion_job_get_prompt_folded (job);
+  const char *prompt = wevion_job_get_prompt (job);
+  guint32 start = (guint32) text->len;
+
+  g_array_append_val (self->search_starts, start);
+  g_ptr_array_add (self->search_jobs, job);
+  if (folded)
+    g_string_append (text, folded);
+  else if (prompt)
+    {
+      /* plain ASCII: its casefolding is its ASCII lowercase */
+      gsize len = strlen (prompt), at = text->len;
+      char *out;
+
+      g_string_set_size (text, at + len);
+      out = text->str + at;
+      for (gsize k = 0; k < len; k++)
+        out[k] = prompt[k] >= 'A' && prompt[k] <= 'Z' ? prompt[k] + ('a' - 'A') : prompt[k];
+    }
+  g_string_append_c (text, '\0'); /* no needle holds a NUL: no match runs across two jobs */
+}
+
+static void
+rebuild_search_index (WevionJobStore *self)
+{
+  g_string_truncate (self->search_text, 0);
+  g_array_set_size (self->search_starts, 0);
+  g_ptr_array_set_size (self->search_jobs, 0);
+  for (guint i = 0; i < self->jobs->len; i++)
+    index_prompt (self, g_ptr_array_index (self->jobs, i));
+  self->search_dirty = FALSE;
+}
+
 /* ---- merge ---------------------------------------------------------------------------------- */
 
 /* Inserts the sorted @fresh jobs into the sorted array, emitting items-changed per run of new
@@ -477,8 +530,12 @@ wevion_job_store_merge (WevionJobStore *self, GPtrArray *jobs)
           g_autoptr (GDateTime) old_created_ref = old_created ? g_date_time_ref (old_created) : NULL;
           gboolean in_store = g_hash_table_lookup (self->by_id, id) == existing;
 
+          guint prompt_serial = _wevion_job_get_prompt_serial (existing);
+
           if (wevion_job_update_from_job (existing, job) != WEVION_JOB_UPDATE_CHANGED)
             continue;
+          if (prompt_serial != _wevion_job_get_prompt_serial (existing))
+            self->search_dirty = TRUE;
           note_updated_at (self, existing);
           if (!in_store)
             continue;
@@ -516,6 +573,8 @@ wevion_job_store_merge (WevionJobStore *self, GPtrArray *jobs)
           g_ptr_array_add (fresh, g_object_ref (job));
           g_ptr_array_add (changed, g_object_ref (job));
           g_hash_table_insert (fresh_ids, (gpointer) id, job);
+          if (!self->search_dirty)
+            index_prompt (self, job);
         }
     }
 
@@ -705,47 +764,84 @@ wevion_job_store_tick (WevionJobStore *self)
     }
 }
 
+/* the first @needle (@n > 0 bytes) in @hay */
+static const char *
+find_bytes (const char *hay, gsize hay_len, const char *needle, gsize n)
+{
+  const char *p = hay, *end = hay + hay_len;
+
+  while ((gsize) (end - p) >= n && (p = memchr (p, needle[0], (gsize) (end - p) - n + 1)) != NULL)
+    {
+      if (memcmp (p + 1, needle + 1, n - 1) == 0)
+        return p;
+      p++;
+    }
+  return NULL;
+}
+
 GPtrArray *
 wevion_job_store_search (WevionJobStore *self, const char *text)
 {
   GPtrArray *found = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree char *needle = NULL;
+  const guint32 *starts;
+  const char *hay, *at;
+  gsize n, len;
+  guint job_index = 0, n_texts;
 
   g_return_val_if_fail (WEVION_IS_JOB_STORE (self), found);
   needle = g_utf8_casefold (text ? text : "", -1);
-  for (guint i = 0; i < self->jobs->len; i++)
+  n = strlen (needle);
+  if (n == 0)
     {
-      WevionJob *job = g_ptr_array_index (self->jobs, i);
-      const char *prompt = wevion_job_get_prompt (job);
-      gboolean ascii = TRUE;
+      for (guint i = 0; i < self->jobs->len; i++)
+        if (wevion_job_get_prompt (g_ptr_array_index (self->jobs, i)) != NULL)
+          g_ptr_array_add (found, g_object_ref (g_ptr_array_index (self->jobs, i)));
+      return found;
+    }
+  if (self->search_dirty || self->search_jobs->len != self->jobs->len)
+    rebuild_search_index (self);
 
-      if (prompt == NULL)
-        continue;
-      for (const char *p = prompt; *p; p++)
-        if ((guchar) *p >= 0x80)
-          {
-            ascii = FALSE;
-            break;
-          }
-      if (ascii)
+  /* one pass of memchr/memcmp over the whole folded text; a hit maps back to its job by the
+   * offsets, and the search goes on at the next job's text */
+  starts = (const guint32 *) (gpointer) self->search_starts->data;
+  n_texts = self->search_jobs->len;
+  hay = self->search_text->str;
+  len = self->search_text->len;
+  at = hay;
+  while (job_index < n_texts && (at = find_bytes (at, len - (gsize) (at - hay), needle, n)) != NULL)
+    {
+      guint32 offset = (guint32) (at - hay);
+      guint lo = job_index, hi = n_texts;
+
+      /* the last job whose text starts at or before the hit */
+      while (hi - lo > 1)
         {
-          /* fast path: ASCII case folding without allocating */
-          gsize n = strlen (needle);
-          gboolean hit = n == 0;
+          guint mid = lo + (hi - lo) / 2;
 
-          for (const char *p = prompt; !hit && *p; p++)
-            if (g_ascii_strncasecmp (p, needle, n) == 0)
-              hit = TRUE;
-          if (hit)
-            g_ptr_array_add (found, g_object_ref (job));
+          if (starts[mid] <= offset)
+            lo = mid;
+          else
+            hi = mid;
         }
-      else
-        {
-          g_autofree char *folded = g_utf8_casefold (prompt, -1);
+      g_ptr_array_add (found, g_object_ref (g_ptr_array_index (self->search_jobs, lo)));
+      job_index = lo + 1;
+      if (job_index < n_texts)
+        at = hay + starts[job_index];
+    }
+  /* the index is in arrival order; answers are in store order (newest first) */
+  if (found->len > 1)
+    {
+      g_autoptr (GHashTable) hits = g_hash_table_new (NULL, NULL);
+      GPtrArray *ordered = g_ptr_array_new_full (found->len, g_object_unref);
 
-          if (strstr (folded, needle))
-            g_ptr_array_add (found, g_object_ref (job));
-        }
+      for (guint i = 0; i < found->len; i++)
+        g_hash_table_add (hits, g_ptr_array_index (found, i));
+      for (guint i = 0; i < self->jobs->len && ordered->len < found->len; i++)
+        if (g_hash_table_contains (hits, g_ptr_array_index (self->jobs, i)))
+          g_ptr_array_add (ordered, g_object_ref (g_ptr_array_index (self->jobs, i)));
+      g_ptr_array_unref (found);
+      found = ordered;
     }
   return found;
 }
