@@ -2,7 +2,10 @@
  *
  * Every document is read both ways (wevion_job_list_parse, which streams and falls back to
  * json-glib on anything it does not take, and _wevion_job_list_parse_tree, the json-glib path):
- * same error, same skipped rows and messages, same cursor, same jobs. */
+ * same error, same skipped rows and messages, same cursor, same jobs.
+ *
+ * And the store's search index (prompts casefolded once, in one buffer) answers as a plain
+ * casefold-and-strstr over every job does, in store order, also after a prompt changed. */
 #include "config.h"
 
 #include <string.h>
@@ -413,6 +416,124 @@ test_random_rows (void)
     }
 }
 
+static WevionJob *
+job_with_prompt (const char *id, const char *created, const char *prompt)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) error = NULL;
+  WevionJob *job;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, id);
+  json_builder_set_member_name (builder, "prompt");
+  json_builder_add_string_value (builder, prompt);
+  json_builder_set_member_name (builder, "created_at");
+  json_builder_add_string_value (builder, created);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  {
+    g_autofree char *extra = wevion_json_to_string (root);
+    g_autofree char *text = NULL;
+
+    /* the row of ROW with these three fields put last (the last of repeated members wins) */
+    extra[0] = ',';
+    extra[strlen (extra) - 1] = '\0';
+    text = row (id, extra);
+    job = wevion_job_parse (text, strlen (text), &error);
+  }
+  g_assert_no_error (error);
+  return job;
+}
+
+/* the reference: casefold every prompt, strstr, in store order */
+static GPtrArray *
+naive_search (WevionJobStore *store, const char *text)
+{
+  GPtrArray *found = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *needle = g_utf8_casefold (text, -1);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (store));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (WevionJob) job = g_list_model_get_item (G_LIST_MODEL (store), i);
+      g_autofree char *folded = g_utf8_casefold (wevion_job_get_prompt (job), -1);
+
+      if (strstr (folded, needle))
+        g_ptr_array_add (found, g_object_ref (job));
+    }
+  return found;
+}
+
+static void
+assert_search (WevionJobStore *store, const char *text)
+{
+  g_autoptr (GPtrArray) got = wevion_job_store_search (store, text);
+  g_autoptr (GPtrArray) want = naive_search (store, text);
+
+  g_assert_cmpuint (got->len, ==, want->len);
+  for (guint i = 0; i < got->len; i++)
+    g_assert_true (g_ptr_array_index (got, i) == g_ptr_array_index (want, i));
+}
+
+static void
+test_search_index (void)
+{
+  static const char *const words[] = { "Red",     "fox",  "CASTLE", "Étoile",   "straße", "ǅemal",
+                                       "ΣΊΣΥΦΟΣ", "neon", "a",      "İstanbul", "K",      "ﬁre" };
+  static const char *const needles[]
+      = { "fox", "FOX CASTLE", "étoile",   "ÉTOILE", "STRASSE", "dž",  "σίσυφος",
+          "e",   "on r",       "i̇stanbul", "k",      "fire",    "zzz", "a a" };
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr (WevionJobStore) store = wevion_job_store_new ();
+
+  for (int batch = 0; batch < 6; batch++)
+    {
+      g_autoptr (GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
+
+      /* arrival order unlike the store's: created_at at random */
+      for (int i = 0; i < 60; i++)
+        {
+          g_autofree char *id = g_strdup_printf ("j%d-%d", batch, i);
+          g_autofree char *created = g_strdup_printf (
+              "2026-11-%02dT%02d:00:00Z", g_rand_int_range (rand, 1, 29), g_rand_int_range (rand, 0, 24));
+          g_autofree char *prompt
+              = g_strdup_printf ("%s %s %s", words[g_rand_int_range (rand, 0, G_N_ELEMENTS (words))],
+                                 words[g_rand_int_range (rand, 0, G_N_ELEMENTS (words))],
+                                 words[g_rand_int_range (rand, 0, G_N_ELEMENTS (words))]);
+
+          g_ptr_array_add (jobs, job_with_prompt (id, created, prompt));
+        }
+      wevion_job_store_merge (store, jobs);
+      for (guint k = 0; k < G_N_ELEMENTS (needles); k++)
+        assert_search (store, needles[k]);
+    }
+
+  /* a prompt changed through a merge: the index follows */
+  {
+    g_autoptr (GPtrArray) update = g_ptr_array_new_with_free_func (g_object_unref);
+    g_autoptr (WevionJob) old = g_list_model_get_item (G_LIST_MODEL (store), 3);
+    g_autofree char *created = g_date_time_format_iso8601 (wevion_job_get_created_at (old));
+    g_autoptr (GPtrArray) found = NULL;
+
+    g_ptr_array_add (update, job_with_prompt (wevion_job_get_id (old), created, "Quokka Unique"));
+    wevion_job_store_merge (store, update);
+    found = wevion_job_store_search (store, "QUOKKA");
+    g_assert_cmpuint (found->len, ==, 1);
+    g_assert_true (g_ptr_array_index (found, 0) == old);
+    for (guint k = 0; k < G_N_ELEMENTS (needles); k++)
+      assert_search (store, needles[k]);
+  }
+
+  /* the empty text finds every job */
+  {
+    g_autoptr (GPtrArray) all = wevion_job_store_search (store, "");
+
+    g_assert_cmpuint (all->len, ==, g_list_model_get_n_items (G_LIST_MODEL (store)));
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -421,5 +542,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/wevion/list-reader/documents", test_documents);
   g_test_add_func ("/wevion/list-reader/depth", test_depth);
   g_test_add_func ("/wevion/list-reader/random-rows", test_random_rows);
+  g_test_add_func ("/wevion/store/search-index", test_search_index);
   return g_test_run ();
 }
