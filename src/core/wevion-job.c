@@ -137,6 +137,21 @@ pool_free (char *value)
     g_free (value);
 }
 
+static JsonObject *
+empty_object (void)
+{
+  static JsonObject *empty;
+
+  if (g_once_init_enter (&empty))
+    {
+      JsonObject *object = json_object_new ();
+
+      json_object_seal (object);
+      g_once_init_leave (&empty, object);
+    }
+  return empty;
+}
+
 static char *
 fold_prompt (const char *prompt)
 {
@@ -480,8 +495,9 @@ wevion_job_init (WevionJob *self)
 {
   self->type_name = pool_dup ("unknown");
   self->status_name = pool_dup ("unknown");
-  self->settings = json_object_new ();
-  self->metadata = json_object_new ();
+  /* one sealed empty object until real ones are set: most jobs get theirs straight away */
+  self->settings = json_object_ref (empty_object ());
+  self->metadata = json_object_ref (empty_object ());
   self->result_urls = g_new0 (char *, 1);
   self->progress = -1;
   self->queue_position = -1;

@@ -398,11 +398,26 @@ static JsonObject *
 reader_object (Reader *r)
 {
   const char *start = r->p;
-  g_autoptr (JsonObject) object = json_object_new ();
-  g_autoptr (GString) name = g_string_new (NULL);
+  g_autoptr (JsonObject) object = NULL;
+  g_autoptr (GString) name = NULL;
   JsonObject *shared;
   gsize len;
 
+  /* most rows repeat the settings of others: step over the text first (checking it) and take
+   * the shared object when the same text was read before */
+  if (r->objects && reader_skip (r) && (gsize) (r->p - start) <= READER_MAX_SHARED_TEXT)
+    {
+      g_string_truncate (r->key, 0);
+      g_string_append_len (r->key, start, r->p - start);
+      shared = g_hash_table_lookup (r->objects, r->key->str);
+      if (shared)
+        return json_object_ref (shared);
+    }
+  if (r->bail)
+    return NULL;
+  r->p = start;
+  object = json_object_new ();
+  name = g_string_new (NULL);
   r->p++; /* { */
   reader_ws (r);
   if (r->p < r->end && *r->p == '}')
@@ -442,14 +457,14 @@ reader_object (Reader *r)
     return g_steal_pointer (&object);
   if (r->objects == NULL)
     r->objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_object_unref);
+  if (g_hash_table_size (r->objects) >= READER_MAX_SHARED_OBJECTS)
+    return g_steal_pointer (&object);
   {
     g_autofree char *text = g_strndup (start, len);
 
     shared = g_hash_table_lookup (r->objects, text);
     if (shared)
-      return json_object_ref (shared);
-    if (g_hash_table_size (r->objects) >= READER_MAX_SHARED_OBJECTS)
-      return g_steal_pointer (&object);
+      return json_object_ref (shared); /* an inner object of the same text was stored meanwhile */
     json_object_seal (object);
     g_hash_table_insert (r->objects, g_steal_pointer (&text), json_object_ref (object));
   }
