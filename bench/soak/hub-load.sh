@@ -3,13 +3,15 @@
 # generation, while its worker runs. Checks: no answer outside 2xx/3xx, no socket errors, and no
 # lost job (every id answered 202 is in the database at the end, completed or failed).
 #
-# usage: bench/soak/hub-load.sh [SECONDS] [CONNECTIONS]     (default 60 50; wrk: install-deps.sh --bench)
+# usage: bench/soak/hub-load.sh [SECONDS] [CONNECTIONS] [TIMEOUT]   (default 60 50 2s: wrk counts an
+#        answer slower than TIMEOUT as a socket timeout; wrk comes with install-deps.sh --bench)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 build=${WEVION_BUILD_DIR:-_build}
 seconds=${1:-60}
 connections=${2:-50}
+timeout=${3:-2s}
 command -v wrk >/dev/null || { echo "hub-load.sh: wrk is missing (build-aux/install-deps.sh --bench)"; exit 2; }
 ninja -C "$build" src/hub/wevion-hub >/dev/null
 
@@ -37,7 +39,8 @@ seed=$(curl -sf -H 'Authorization: Bearer demo-token' -H 'Content-Type: applicat
 [ -n "$seed" ] || { echo "hub-load.sh: the seed submit failed"; exit 1; }
 
 echo "wrk: $connections connections, $seconds s, against $url (worker --speed 200 --workers 4)"
-wrk -t 2 -c "$connections" -d "${seconds}s" --latency -s "$root/bench/soak/hub-load.lua" "$url" -- "$seed" "$dir/ids"
+wrk -t 2 -c "$connections" -d "${seconds}s" --timeout "$timeout" --latency -s "$root/bench/soak/hub-load.lua" \
+  "$url" -- "$seed" "$dir/ids" | tee "$dir/wrk.out"
 
 # the worker finishes what was queued; then every 202'd id must be in the db, ended
 total=$(($(wc -l <"$dir/ids") + 1))
@@ -55,4 +58,15 @@ sqlite3 "$dir/hub.db" "CREATE TEMP TABLE ids(id TEXT PRIMARY KEY);" ".import $di
 echo "jobs answered 202: $total"
 cat "$dir/verdict"
 ended=$(sed -n 's/^ended: //p' "$dir/verdict")
-if [ "$ended" = "$total" ]; then echo "no lost job"; else echo "LOST JOBS"; exit 1; fi
+status=0
+if [ "$ended" = "$total" ]; then echo "no lost job"; else echo "LOST JOBS"; status=1; fi
+other=$(sed -n 's/^answers: .*, \([0-9]*\) other.*/\1/p' "$dir/wrk.out")
+socket=$(sed -n 's/^socket errors: connect \([0-9]*\), read \([0-9]*\), write \([0-9]*\), timeout \([0-9]*\).*/\1 \2 \3 \4/p' "$dir/wrk.out")
+if [ "$other" = 0 ]; then echo "no answer outside 2xx/3xx"; else echo "ANSWERS OUTSIDE 2xx/3xx: $other"; status=1; fi
+if [ "$socket" = "0 0 0 0" ]; then
+  echo "no socket errors or timeouts"
+else
+  echo "SOCKET ERRORS (connect read write timeout): $socket"
+  status=1
+fi
+exit $status

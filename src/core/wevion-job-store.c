@@ -28,6 +28,7 @@ struct _WevionJobStore
   GArray *search_starts;  /* guint32 offset of each job's text */
   GPtrArray *search_jobs; /* the job of each text (no ref: the store holds every job) */
   gboolean search_dirty;
+  gboolean search_in_order; /* search_jobs is exactly jobs: hits need no reordering */
 
   guint n_active;
   guint n_completed;
@@ -423,6 +424,7 @@ rebuild_search_index (WevionJobStore *self)
   for (guint i = 0; i < self->jobs->len; i++)
     index_prompt (self, g_ptr_array_index (self->jobs, i));
   self->search_dirty = FALSE;
+  self->search_in_order = TRUE;
 }
 
 /* ---- merge ---------------------------------------------------------------------------------- */
@@ -601,6 +603,10 @@ wevion_job_store_merge (WevionJobStore *self, GPtrArray *jobs)
 
   g_ptr_array_sort (fresh, job_compare_indirect);
   insert_sorted (self, fresh);
+  /* jobs that arrive newest first (a list page, the cache) leave the index in store order */
+  self->search_in_order
+      = self->search_jobs->len == self->jobs->len
+        && memcmp (self->search_jobs->pdata, self->jobs->pdata, self->jobs->len * sizeof (gpointer)) == 0;
 
   /* a changed status may change what filters show */
   for (guint i = 0; i < moved->len; i++)
@@ -764,16 +770,35 @@ wevion_job_store_tick (WevionJobStore *self)
     }
 }
 
-/* the first @needle (@n > 0 bytes) in @hay */
-static const char *
-find_bytes (const char *hay, gsize hay_len, const char *needle, gsize n)
+/* How common a byte is in prompts (higher: rarer); the search anchors on the rarest byte of the
+ * needle so memchr stops less often. */
+static int
+byte_rarity (guchar c)
 {
-  const char *p = hay, *end = hay + hay_len;
+  static const char common[] = " etaoinshrdlcumwfgypbvkjxqz";
+  const char *at;
 
-  while ((gsize) (end - p) >= n && (p = memchr (p, needle[0], (gsize) (end - p) - n + 1)) != NULL)
+  if (c >= 0x80)
+    return 40;
+  if (c != '\0' && (at = strchr (common, c)) != NULL)
+    return (int) (at - common);
+  return 30; /* digits, punctuation */
+}
+
+/* the first @needle (@n > 0 bytes) in @hay, found by its byte at @anchor */
+static const char *
+find_bytes (const char *hay, gsize hay_len, const char *needle, gsize n, gsize anchor)
+{
+  const char *p, *last;
+
+  if (hay_len < n)
+    return NULL;
+  p = hay + anchor;
+  last = hay + hay_len - (n - anchor); /* the last place for the anchor byte */
+  while (p <= last && (p = memchr (p, needle[anchor], (gsize) (last - p) + 1)) != NULL)
     {
-      if (memcmp (p + 1, needle + 1, n - 1) == 0)
-        return p;
+      if (memcmp (p - anchor, needle, n) == 0)
+        return p - anchor;
       p++;
     }
   return NULL;
@@ -783,10 +808,11 @@ GPtrArray *
 wevion_job_store_search (WevionJobStore *self, const char *text)
 {
   GPtrArray *found = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) hits = NULL;
   g_autofree char *needle = NULL;
   const guint32 *starts;
   const char *hay, *at;
-  gsize n, len;
+  gsize n, len, anchor = 0;
   guint job_index = 0, n_texts;
 
   g_return_val_if_fail (WEVION_IS_JOB_STORE (self), found);
@@ -801,6 +827,9 @@ wevion_job_store_search (WevionJobStore *self, const char *text)
     }
   if (self->search_dirty || self->search_jobs->len != self->jobs->len)
     rebuild_search_index (self);
+  for (gsize k = 1; k < n; k++)
+    if (byte_rarity ((guchar) needle[k]) > byte_rarity ((guchar) needle[anchor]))
+      anchor = k;
 
   /* one pass of memchr/memcmp over the whole folded text; a hit maps back to its job by the
    * offsets, and the search goes on at the next job's text */
@@ -809,7 +838,8 @@ wevion_job_store_search (WevionJobStore *self, const char *text)
   hay = self->search_text->str;
   len = self->search_text->len;
   at = hay;
-  while (job_index < n_texts && (at = find_bytes (at, len - (gsize) (at - hay), needle, n)) != NULL)
+  hits = g_ptr_array_new ();
+  while (job_index < n_texts && (at = find_bytes (at, len - (gsize) (at - hay), needle, n, anchor)) != NULL)
     {
       guint32 offset = (guint32) (at - hay);
       guint lo = job_index, hi = n_texts;
@@ -824,24 +854,24 @@ wevion_job_store_search (WevionJobStore *self, const char *text)
           else
             hi = mid;
         }
-      g_ptr_array_add (found, g_object_ref (g_ptr_array_index (self->search_jobs, lo)));
+      g_ptr_array_add (hits, g_ptr_array_index (self->search_jobs, lo));
       job_index = lo + 1;
       if (job_index < n_texts)
         at = hay + starts[job_index];
     }
-  /* the index is in arrival order; answers are in store order (newest first) */
-  if (found->len > 1)
+  /* answers come in store order (newest first); the index may be in arrival order */
+  if (self->search_in_order || hits->len < 2)
+    for (guint i = 0; i < hits->len; i++)
+      g_ptr_array_add (found, g_object_ref (g_ptr_array_index (hits, i)));
+  else
     {
-      g_autoptr (GHashTable) hits = g_hash_table_new (NULL, NULL);
-      GPtrArray *ordered = g_ptr_array_new_full (found->len, g_object_unref);
+      g_autoptr (GHashTable) set = g_hash_table_new (NULL, NULL);
 
-      for (guint i = 0; i < found->len; i++)
-        g_hash_table_add (hits, g_ptr_array_index (found, i));
-      for (guint i = 0; i < self->jobs->len && ordered->len < found->len; i++)
-        if (g_hash_table_contains (hits, g_ptr_array_index (self->jobs, i)))
-          g_ptr_array_add (ordered, g_object_ref (g_ptr_array_index (self->jobs, i)));
-      g_ptr_array_unref (found);
-      found = ordered;
+      for (guint i = 0; i < hits->len; i++)
+        g_hash_table_add (set, g_ptr_array_index (hits, i));
+      for (guint i = 0; i < self->jobs->len && found->len < hits->len; i++)
+        if (g_hash_table_contains (set, g_ptr_array_index (self->jobs, i)))
+          g_ptr_array_add (found, g_object_ref (g_ptr_array_index (self->jobs, i)));
     }
   return found;
 }
