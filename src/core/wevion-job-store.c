@@ -1,6 +1,7 @@
 /* wevion-job-store.c: every job the app knows, newest first, indexed by id. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "wevion-job-private.h"
@@ -192,10 +193,50 @@ job_compare (WevionJob *a, WevionJob *b)
   return -g_strcmp0 (wevion_job_get_id (a), wevion_job_get_id (b));
 }
 
-static int
-job_compare_indirect (gconstpointer a, gconstpointer b)
+/* job_compare's order with each job's key read once: sorting 100 000 new jobs otherwise spends
+ * most of its time in getters and g_date_time_compare */
+typedef struct
 {
-  return job_compare (*(WevionJob **) a, *(WevionJob **) b);
+  gint64 usec; /* created_at as microseconds since 1970 */
+  gboolean has_time;
+  WevionJob *job;
+} SortKey;
+
+static int
+sort_key_compare (gconstpointer pa, gconstpointer pb)
+{
+  const SortKey *a = pa, *b = pb;
+
+  if (a->has_time && b->has_time)
+    {
+      if (a->usec != b->usec)
+        return a->usec > b->usec ? -1 : 1;
+    }
+  else if (a->has_time || b->has_time)
+    return a->has_time ? -1 : 1;
+  return -g_strcmp0 (wevion_job_get_id (a->job), wevion_job_get_id (b->job));
+}
+
+static void
+sort_jobs (GPtrArray *jobs)
+{
+  g_autofree SortKey *keys = NULL;
+
+  if (jobs->len < 2)
+    return;
+  keys = g_new (SortKey, jobs->len);
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      WevionJob *job = g_ptr_array_index (jobs, i);
+      GDateTime *t = wevion_job_get_created_at (job);
+
+      keys[i].job = job;
+      keys[i].has_time = t != NULL;
+      keys[i].usec = t ? g_date_time_to_unix (t) * G_USEC_PER_SEC + g_date_time_get_microsecond (t) : 0;
+    }
+  qsort (keys, jobs->len, sizeof (SortKey), sort_key_compare);
+  for (guint i = 0; i < jobs->len; i++)
+    jobs->pdata[i] = keys[i].job;
 }
 
 static guint
@@ -601,7 +642,7 @@ wevion_job_store_merge (WevionJobStore *self, GPtrArray *jobs)
   for (guint i = 0; i < fresh->len; i++)
     set_expected (self, g_ptr_array_index (fresh, i));
 
-  g_ptr_array_sort (fresh, job_compare_indirect);
+  sort_jobs (fresh);
   insert_sorted (self, fresh);
   /* jobs that arrive newest first (a list page, the cache) leave the index in store order */
   self->search_in_order
