@@ -34,6 +34,7 @@ struct _WevionJobCard
   int shown_type;
   int shown_status;
   const char *shown_primary; /* action name; static strings */
+  const char *primary_tip;   /* translated, static */
 };
 
 G_DEFINE_FINAL_TYPE (WevionJobCard, wevion_job_card, GTK_TYPE_WIDGET)
@@ -168,7 +169,7 @@ set_primary (WevionJobCard *self, const char *icon, const char *tooltip, const c
   if (g_strcmp0 (self->shown_primary, action) != 0)
     {
       gtk_button_set_icon_name (self->primary_button, icon);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->primary_button), tooltip);
+      self->primary_tip = tooltip;
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->primary_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       tooltip, -1);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->primary_button), action);
@@ -194,7 +195,6 @@ update (WevionJobCard *self)
   g_autoptr (GDateTime) now = NULL;
   g_autoptr (GString) meta = NULL;
   g_autofree char *relative = NULL;
-  g_autofree char *exact = NULL;
   g_autofree char *status_text = NULL;
   WevionJobType type;
   WevionJobStatus status;
@@ -230,7 +230,9 @@ update (WevionJobCard *self)
   if (retry_of)
     {
       g_autofree char *tip = g_strdup_printf (_ ("Retry of job %s: show the original"), retry_of);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->retry_link), tip);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->retry_link), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      tip, -1);
       gtk_actionable_set_action_target (GTK_ACTIONABLE (self->retry_link), "s", retry_of);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->retry_link), "app.view-job");
     }
@@ -241,7 +243,6 @@ update (WevionJobCard *self)
   {
     g_autofree char *line = first_line (wevion_job_get_prompt (job));
     gtk_label_set_label (self->prompt_label, *line ? line : _ ("(no prompt)"));
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self->prompt_label), wevion_job_get_prompt (job));
   }
 
   /* the tile: thumbnail for completed visual jobs, a spinner while active, else the type icon */
@@ -276,7 +277,6 @@ update (WevionJobCard *self)
 
   meta = g_string_new (NULL);
   relative = wevion_format_relative_time (wevion_job_get_created_at (job), now);
-  exact = wevion_format_exact_time (wevion_job_get_created_at (job));
   g_string_append (meta, relative);
 
   switch (status)
@@ -330,7 +330,6 @@ update (WevionJobCard *self)
     default: set_primary (self, NULL, NULL, NULL); break;
     }
   gtk_label_set_label (self->meta_label, meta->str);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->meta_label), exact);
 
   /* stuck jobs get the seed's advice */
   if (wevion_job_get_is_stalled_at (job, now))
@@ -351,6 +350,59 @@ update (WevionJobCard *self)
                                              gtk_label_get_label (self->prompt_label));
     gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   }
+}
+
+/* Tooltips are written when asked for: setting a tooltip's text makes GTK ask the display where
+ * the pointer is (a round trip to the X server), which for every rebind while scrolling would cost
+ * more than the rest of the card. */
+static gboolean
+prompt_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
+{
+  WevionJobCard *self = data;
+  const char *prompt = self->job ? wevion_job_get_prompt (self->job) : NULL;
+
+  if (prompt == NULL || *prompt == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, prompt);
+  return TRUE;
+}
+
+static gboolean
+meta_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
+{
+  WevionJobCard *self = data;
+  g_autofree char *exact = NULL;
+
+  if (self->job == NULL || wevion_job_get_created_at (self->job) == NULL)
+    return FALSE;
+  exact = wevion_format_exact_time (wevion_job_get_created_at (self->job));
+  gtk_tooltip_set_text (tooltip, exact);
+  return TRUE;
+}
+
+static gboolean
+primary_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
+{
+  WevionJobCard *self = data;
+
+  if (self->primary_tip == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, self->primary_tip);
+  return TRUE;
+}
+
+static gboolean
+retry_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
+{
+  WevionJobCard *self = data;
+  const char *retry_of = self->job ? wevion_job_get_retry_of (self->job) : NULL;
+  g_autofree char *tip = NULL;
+
+  if (retry_of == NULL)
+    return FALSE;
+  tip = g_strdup_printf (_ ("Retry of job %s: show the original"), retry_of);
+  gtk_tooltip_set_text (tooltip, tip);
+  return TRUE;
 }
 
 /* The menu is built when it opens: building popovers for every card as the list scrolls and
@@ -496,5 +548,13 @@ wevion_job_card_init (WevionJobCard *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->shown_type = -1;
   self->shown_status = -1;
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->prompt_label), TRUE);
+  g_signal_connect (self->prompt_label, "query-tooltip", G_CALLBACK (prompt_tooltip_cb), self);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->meta_label), TRUE);
+  g_signal_connect (self->meta_label, "query-tooltip", G_CALLBACK (meta_tooltip_cb), self);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->primary_button), TRUE);
+  g_signal_connect (self->primary_button, "query-tooltip", G_CALLBACK (primary_tooltip_cb), self);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->retry_link), TRUE);
+  g_signal_connect (self->retry_link, "query-tooltip", G_CALLBACK (retry_tooltip_cb), self);
   gtk_menu_button_set_create_popup_func (self->menu_button, create_popup_cb, self, NULL);
 }

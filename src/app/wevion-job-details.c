@@ -66,8 +66,9 @@ add_value_row (WevionJobDetails *self, AdwPreferencesGroup *group, const char *t
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *label = gtk_label_new (value);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  /* plain text before the title is set: a markup title would be parsed (and warn) at once */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
@@ -116,12 +117,15 @@ icon_button (const char *icon, const char *tooltip, const char *action, GVariant
 static char *
 result_file_name (const char *url, guint index)
 {
-  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  /* split the encoded path, then decode the last segment: an escaped "/" belongs to the name */
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED_PATH, NULL);
   const char *path = uri ? g_uri_get_path (uri) : NULL;
   const char *slash = path ? strrchr (path, '/') : NULL;
+  char *name = slash && slash[1] ? g_uri_unescape_string (slash + 1, NULL) : NULL;
 
-  if (slash && slash[1])
-    return g_uri_unescape_string (slash + 1, NULL);
+  if (name && *name && g_utf8_validate (name, -1, NULL))
+    return name;
+  g_free (name);
   return g_strdup_printf (_ ("Result %u"), index + 1);
 }
 
@@ -174,8 +178,8 @@ add_file_rows (WevionJobDetails *self, WevionJob *job)
       GVariant *target = g_variant_new ("(su)", id, i);
 
       g_variant_ref_sink (target);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
       adw_action_row_add_prefix (
           ADW_ACTION_ROW (row),
           gtk_image_new_from_icon_name (wevion_job_type_get_icon_name (wevion_job_get_job_type (job))));

@@ -765,9 +765,20 @@ search_changed_cb (WevionWindow *self, GtkSearchEntry *entry)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
 
-  g_free (self->search_folded);
+  g_autofree char *old = g_steal_pointer (&self->search_folded);
+
   self->search_folded = *text ? g_utf8_casefold (text, -1) : NULL;
-  refilter (self);
+  if (g_strcmp0 (old, self->search_folded) == 0)
+    return;
+  /* Shortening the search (or clearing it) only lets more jobs in: the list keeps what it shows
+   * and adds the rest as the filter finds them, instead of starting over. */
+  if (old && (self->search_folded == NULL || strstr (old, self->search_folded) != NULL))
+    {
+      gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+      update_list_page (self);
+    }
+  else
+    refilter (self);
   /* ask the server for older matches once typing pauses */
   g_clear_handle_id (&self->search_timeout, g_source_remove);
   self->search_timeout = g_timeout_add (SEARCH_DELAY_MS, search_timeout_cb, self);
@@ -1026,7 +1037,10 @@ set_banner (WevionWindow *self, const char *text, const char *button, const char
 #if ADW_CHECK_VERSION(1, 3, 0)
   if (text)
     {
-      adw_banner_set_title (ADW_BANNER (self->banner), text);
+      /* AdwBanner titles are markup; the text may quote the server */
+      g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+      adw_banner_set_title (ADW_BANNER (self->banner), escaped);
       adw_banner_set_button_label (ADW_BANNER (self->banner), button);
     }
   adw_banner_set_revealed (ADW_BANNER (self->banner), text != NULL);
