@@ -137,21 +137,6 @@ pool_free (char *value)
     g_free (value);
 }
 
-static JsonObject *
-empty_object (void)
-{
-  static JsonObject *empty;
-
-  if (g_once_init_enter (&empty))
-    {
-      JsonObject *object = json_object_new ();
-
-      json_object_seal (object);
-      g_once_init_leave (&empty, object);
-    }
-  return empty;
-}
-
 static char *
 fold_prompt (const char *prompt)
 {
@@ -495,9 +480,10 @@ wevion_job_init (WevionJob *self)
 {
   self->type_name = pool_dup ("unknown");
   self->status_name = pool_dup ("unknown");
-  /* one sealed empty object until real ones are set: most jobs get theirs straight away */
-  self->settings = json_object_ref (empty_object ());
-  self->metadata = json_object_ref (empty_object ());
+  /* each job its own: json-glib's JsonObject reference counts are not atomic, and jobs are made
+   * in worker threads (the cache's load) as well as on the main thread */
+  self->settings = json_object_new ();
+  self->metadata = json_object_new ();
   self->result_urls = g_new0 (char *, 1);
   self->progress = -1;
   self->queue_position = -1;

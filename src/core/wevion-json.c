@@ -170,7 +170,10 @@ wevion_job_list_from_node (JsonNode *root, char **next_cursor, guint *n_skipped,
  * whatever it does not take as such (comments, single quotes, leading zeros, control characters
  * in strings, "\u0000", lone surrogates, integers of 19 digits or more, a repeated "jobs" member)
  * makes it give up and hand the whole document to json-glib, so every document gets exactly the
- * answer the json-glib path gives. The guards (emptiness, UTF-8, depth) run before either. */
+ * answer the json-glib path gives. The guards (emptiness, UTF-8, depth) run before either.
+ *
+ * Objects are shared only between the rows of one document (json-glib's JsonObject reference
+ * counts are not atomic: the jobs of a document stay on one thread at a time after the parse). */
 
 typedef struct
 {
