@@ -1,8 +1,10 @@
 /* wevion-job-store.c: every job the app knows, newest first, indexed by id. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "wevion-job-private.h"
 #include "wevion-job-store.h"
 
 #define HISTORY_MAX 200
@@ -20,6 +22,14 @@ struct _WevionJobStore
   GHashTable *history_p95;   /* same key → gint64* cached p95, dropped on new samples */
   GHashTable *sampled;       /* ids whose duration went into the history */
   GDateTime *max_updated_at;
+
+  /* search index: every prompt casefolded, NUL-separated, in the order the jobs arrived; new jobs
+   * are appended as they come, a changed prompt has it rebuilt on the next search */
+  GString *search_text;
+  GArray *search_starts;  /* guint32 offset of each job's text */
+  GPtrArray *search_jobs; /* the job of each text (no ref: the store holds every job) */
+  gboolean search_dirty;
+  gboolean search_in_order; /* search_jobs is exactly jobs: hits need no reordering */
 
   guint n_active;
   guint n_completed;
@@ -87,6 +97,9 @@ wevion_job_store_finalize (GObject *object)
   g_hash_table_unref (self->history_p95);
   g_hash_table_unref (self->sampled);
   g_clear_pointer (&self->max_updated_at, g_date_time_unref);
+  g_string_free (self->search_text, TRUE);
+  g_array_unref (self->search_starts);
+  g_ptr_array_unref (self->search_jobs);
 
   G_OBJECT_CLASS (wevion_job_store_parent_class)->finalize (object);
 }
@@ -148,6 +161,9 @@ wevion_job_store_init (WevionJobStore *self)
   self->history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_array_unref);
   self->history_p95 = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->sampled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->search_text = g_string_new (NULL);
+  self->search_starts = g_array_new (FALSE, FALSE, sizeof (guint32));
+  self->search_jobs = g_ptr_array_new ();
 }
 
 WevionJobStore *
@@ -177,10 +193,50 @@ job_compare (WevionJob *a, WevionJob *b)
   return -g_strcmp0 (wevion_job_get_id (a), wevion_job_get_id (b));
 }
 
-static int
-job_compare_indirect (gconstpointer a, gconstpointer b)
+/* job_compare's order with each job's key read once: sorting 100 000 new jobs otherwise spends
+ * most of its time in getters and g_date_time_compare */
+typedef struct
 {
-  return job_compare (*(WevionJob **) a, *(WevionJob **) b);
+  gint64 usec; /* created_at as microseconds since 1970 */
+  gboolean has_time;
+  WevionJob *job;
+} SortKey;
+
+static int
+sort_key_compare (gconstpointer pa, gconstpointer pb)
+{
+  const SortKey *a = pa, *b = pb;
+
+  if (a->has_time && b->has_time)
+    {
+      if (a->usec != b->usec)
+        return a->usec > b->usec ? -1 : 1;
+    }
+  else if (a->has_time || b->has_time)
+    return a->has_time ? -1 : 1;
+  return -g_strcmp0 (wevion_job_get_id (a->job), wevion_job_get_id (b->job));
+}
+
+static void
+sort_jobs (GPtrArray *jobs)
+{
+  g_autofree SortKey *keys = NULL;
+
+  if (jobs->len < 2)
+    return;
+  keys = g_new (SortKey, jobs->len);
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      WevionJob *job = g_ptr_array_index (jobs, i);
+      GDateTime *t = wevion_job_get_created_at (job);
+
+      keys[i].job = job;
+      keys[i].has_time = t != NULL;
+      keys[i].usec = t ? g_date_time_to_unix (t) * G_USEC_PER_SEC + g_date_time_get_microsecond (t) : 0;
+    }
+  qsort (keys, jobs->len, sizeof (SortKey), sort_key_compare);
+  for (guint i = 0; i < jobs->len; i++)
+    jobs->pdata[i] = keys[i].job;
 }
 
 static guint
@@ -372,6 +428,46 @@ set_expected (WevionJobStore *self, WevionJob *job)
                                                      wevion_job_get_provider (job)));
 }
 
+/* ---- search index ------------------------------------------------------------------------ */
+
+static void
+index_prompt (WevionJobStore *self, WevionJob *job)
+{
+  GString *text = self->search_text;
+  const char *folded = _wevion_job_get_prompt_folded (job);
+  const char *prompt = wevion_job_get_prompt (job);
+  guint32 start = (guint32) text->len;
+
+  g_array_append_val (self->search_starts, start);
+  g_ptr_array_add (self->search_jobs, job);
+  if (folded)
+    g_string_append (text, folded);
+  else if (prompt)
+    {
+      /* plain ASCII: its casefolding is its ASCII lowercase */
+      gsize len = strlen (prompt), at = text->len;
+      char *out;
+
+      g_string_set_size (text, at + len);
+      out = text->str + at;
+      for (gsize k = 0; k < len; k++)
+        out[k] = prompt[k] >= 'A' && prompt[k] <= 'Z' ? prompt[k] + ('a' - 'A') : prompt[k];
+    }
+  g_string_append_c (text, '\0'); /* no needle holds a NUL: no match runs across two jobs */
+}
+
+static void
+rebuild_search_index (WevionJobStore *self)
+{
+  g_string_truncate (self->search_text, 0);
+  g_array_set_size (self->search_starts, 0);
+  g_ptr_array_set_size (self->search_jobs, 0);
+  for (guint i = 0; i < self->jobs->len; i++)
+    index_prompt (self, g_ptr_array_index (self->jobs, i));
+  self->search_dirty = FALSE;
+  self->search_in_order = TRUE;
+}
+
 /* ---- merge ---------------------------------------------------------------------------------- */
 
 /* Inserts the sorted @fresh jobs into the sorted array, emitting items-changed per run of new
@@ -477,8 +573,12 @@ wevion_job_store_merge (WevionJobStore *self, GPtrArray *jobs)
           g_autoptr (GDateTime) old_created_ref = old_created ? g_date_time_ref (old_created) : NULL;
           gboolean in_store = g_hash_table_lookup (self->by_id, id) == existing;
 
+          guint prompt_serial = _wevion_job_get_prompt_serial (existing);
+
           if (wevion_job_update_from_job (existing, job) != WEVION_JOB_UPDATE_CHANGED)
             continue;
+          if (prompt_serial != _wevion_job_get_prompt_serial (existing))
+            self->search_dirty = TRUE;
           note_updated_at (self, existing);
           if (!in_store)
             continue;
@@ -516,6 +616,8 @@ wevion_job_store_merge (WevionJobStore *self, GPtrArray *jobs)
           g_ptr_array_add (fresh, g_object_ref (job));
           g_ptr_array_add (changed, g_object_ref (job));
           g_hash_table_insert (fresh_ids, (gpointer) id, job);
+          if (!self->search_dirty)
+            index_prompt (self, job);
         }
     }
 
@@ -540,8 +642,12 @@ wevion_job_store_merge (WevionJobStore *self, GPtrArray *jobs)
   for (guint i = 0; i < fresh->len; i++)
     set_expected (self, g_ptr_array_index (fresh, i));
 
-  g_ptr_array_sort (fresh, job_compare_indirect);
+  sort_jobs (fresh);
   insert_sorted (self, fresh);
+  /* jobs that arrive newest first (a list page, the cache) leave the index in store order */
+  self->search_in_order
+      = self->search_jobs->len == self->jobs->len
+        && memcmp (self->search_jobs->pdata, self->jobs->pdata, self->jobs->len * sizeof (gpointer)) == 0;
 
   /* a changed status may change what filters show */
   for (guint i = 0; i < moved->len; i++)
@@ -705,47 +811,108 @@ wevion_job_store_tick (WevionJobStore *self)
     }
 }
 
+/* How common a byte is in prompts (higher: rarer); the search anchors on the rarest byte of the
+ * needle so memchr stops less often. */
+static int
+byte_rarity (guchar c)
+{
+  static const char common[] = " etaoinshrdlcumwfgypbvkjxqz";
+  const char *at;
+
+  if (c >= 0x80)
+    return 40;
+  if (c != '\0' && (at = strchr (common, c)) != NULL)
+    return (int) (at - common);
+  return 30; /* digits, punctuation */
+}
+
+/* the first @needle (@n > 0 bytes) in @hay, found by its byte at @anchor */
+static const char *
+find_bytes (const char *hay, gsize hay_len, const char *needle, gsize n, gsize anchor)
+{
+  const char *p, *last;
+
+  if (hay_len < n)
+    return NULL;
+  p = hay + anchor;
+  last = hay + hay_len - (n - anchor); /* the last place for the anchor byte */
+  while (p <= last && (p = memchr (p, needle[anchor], (gsize) (last - p) + 1)) != NULL)
+    {
+      if (memcmp (p - anchor, needle, n) == 0)
+        return p - anchor;
+      p++;
+    }
+  return NULL;
+}
+
 GPtrArray *
 wevion_job_store_search (WevionJobStore *self, const char *text)
 {
   GPtrArray *found = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) hits = NULL;
   g_autofree char *needle = NULL;
+  const guint32 *starts;
+  const char *hay, *at;
+  gsize n, len, anchor = 0;
+  guint job_index = 0, n_texts;
 
   g_return_val_if_fail (WEVION_IS_JOB_STORE (self), found);
   needle = g_utf8_casefold (text ? text : "", -1);
-  for (guint i = 0; i < self->jobs->len; i++)
+  n = strlen (needle);
+  if (n == 0)
     {
-      WevionJob *job = g_ptr_array_index (self->jobs, i);
-      const char *prompt = wevion_job_get_prompt (job);
-      gboolean ascii = TRUE;
+      for (guint i = 0; i < self->jobs->len; i++)
+        if (wevion_job_get_prompt (g_ptr_array_index (self->jobs, i)) != NULL)
+          g_ptr_array_add (found, g_object_ref (g_ptr_array_index (self->jobs, i)));
+      return found;
+    }
+  if (self->search_dirty || self->search_jobs->len != self->jobs->len)
+    rebuild_search_index (self);
+  for (gsize k = 1; k < n; k++)
+    if (byte_rarity ((guchar) needle[k]) > byte_rarity ((guchar) needle[anchor]))
+      anchor = k;
 
-      if (prompt == NULL)
-        continue;
-      for (const char *p = prompt; *p; p++)
-        if ((guchar) *p >= 0x80)
-          {
-            ascii = FALSE;
-            break;
-          }
-      if (ascii)
+  /* one pass of memchr/memcmp over the whole folded text; a hit maps back to its job by the
+   * offsets, and the search goes on at the next job's text */
+  starts = (const guint32 *) (gpointer) self->search_starts->data;
+  n_texts = self->search_jobs->len;
+  hay = self->search_text->str;
+  len = self->search_text->len;
+  at = hay;
+  hits = g_ptr_array_new ();
+  while (job_index < n_texts && (at = find_bytes (at, len - (gsize) (at - hay), needle, n, anchor)) != NULL)
+    {
+      guint32 offset = (guint32) (at - hay);
+      guint lo = job_index, hi = n_texts;
+
+      /* the last job whose text starts at or before the hit */
+      while (hi - lo > 1)
         {
-          /* fast path: ASCII case folding without allocating */
-          gsize n = strlen (needle);
-          gboolean hit = n == 0;
+          guint mid = lo + (hi - lo) / 2;
 
-          for (const char *p = prompt; !hit && *p; p++)
-            if (g_ascii_strncasecmp (p, needle, n) == 0)
-              hit = TRUE;
-          if (hit)
-            g_ptr_array_add (found, g_object_ref (job));
+          if (starts[mid] <= offset)
+            lo = mid;
+          else
+            hi = mid;
         }
-      else
-        {
-          g_autofree char *folded = g_utf8_casefold (prompt, -1);
+      g_ptr_array_add (hits, g_ptr_array_index (self->search_jobs, lo));
+      job_index = lo + 1;
+      if (job_index < n_texts)
+        at = hay + starts[job_index];
+    }
+  /* answers come in store order (newest first); the index may be in arrival order */
+  if (self->search_in_order || hits->len < 2)
+    for (guint i = 0; i < hits->len; i++)
+      g_ptr_array_add (found, g_object_ref (g_ptr_array_index (hits, i)));
+  else
+    {
+      g_autoptr (GHashTable) set = g_hash_table_new (NULL, NULL);
 
-          if (strstr (folded, needle))
-            g_ptr_array_add (found, g_object_ref (job));
-        }
+      for (guint i = 0; i < hits->len; i++)
+        g_hash_table_add (set, g_ptr_array_index (hits, i));
+      for (guint i = 0; i < self->jobs->len && found->len < hits->len; i++)
+        if (g_hash_table_contains (set, g_ptr_array_index (self->jobs, i)))
+          g_ptr_array_add (found, g_object_ref (g_ptr_array_index (self->jobs, i)));
     }
   return found;
 }

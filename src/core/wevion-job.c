@@ -3,7 +3,9 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "wevion-job.h"
+#include <string.h>
+
+#include "wevion-job-private.h"
 #include "wevion-json.h"
 
 struct _WevionJob
@@ -16,6 +18,8 @@ struct _WevionJob
   char *status_name;
   char *provider;
   char *prompt;
+  char *prompt_folded; /* NULL while the prompt is ASCII */
+  guint prompt_serial; /* counts changes of the prompt */
   JsonObject *settings;
   GStrv result_urls;
   char *error_message;
@@ -87,6 +91,63 @@ enum { TRANSITION, N_SIGNALS };
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
+/* ---- shared strings ------------------------------------------------------------------------ */
+
+/* user_id, type and status names, provider, error message and code repeat across thousands of
+ * jobs: they come from a small pool (bounded, never freed) instead of one copy per job. */
+#define POOL_MAX_ENTRIES 4096
+#define POOL_MAX_LENGTH 96
+
+static GMutex pool_lock;
+static GHashTable *pool; /* string → the same string */
+
+static char *
+pool_dup (const char *value)
+{
+  char *shared;
+
+  if (value == NULL)
+    return NULL;
+  if (strlen (value) > POOL_MAX_LENGTH)
+    return g_strdup (value);
+  g_mutex_lock (&pool_lock);
+  if (pool == NULL)
+    pool = g_hash_table_new (g_str_hash, g_str_equal);
+  shared = g_hash_table_lookup (pool, value);
+  if (shared == NULL && g_hash_table_size (pool) < POOL_MAX_ENTRIES)
+    {
+      shared = g_strdup (value);
+      g_hash_table_add (pool, shared);
+    }
+  g_mutex_unlock (&pool_lock);
+  return shared ? shared : g_strdup (value);
+}
+
+static void
+pool_free (char *value)
+{
+  gboolean shared;
+
+  if (value == NULL)
+    return;
+  g_mutex_lock (&pool_lock);
+  shared = pool && g_hash_table_lookup (pool, value) == value;
+  g_mutex_unlock (&pool_lock);
+  if (!shared)
+    g_free (value);
+}
+
+static char *
+fold_prompt (const char *prompt)
+{
+  if (prompt == NULL)
+    return NULL;
+  for (const char *p = prompt; *p; p++)
+    if ((guchar) *p >= 0x80)
+      return g_utf8_casefold (prompt, -1);
+  return NULL;
+}
+
 static void
 notify_derived (WevionJob *self)
 {
@@ -105,6 +166,28 @@ set_string (WevionJob *self, char **field, const char *value, guint prop)
   g_free (*field);
   *field = g_strdup (value);
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+  return TRUE;
+}
+
+static gboolean
+set_pooled (WevionJob *self, char **field, const char *value, guint prop)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  pool_free (*field);
+  *field = pool_dup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+  return TRUE;
+}
+
+static gboolean
+set_prompt (WevionJob *self, const char *value)
+{
+  if (!set_string (self, &self->prompt, value, PROP_PROMPT))
+    return FALSE;
+  g_free (self->prompt_folded);
+  self->prompt_folded = fold_prompt (value);
+  self->prompt_serial++;
   return TRUE;
 }
 
@@ -168,7 +251,7 @@ set_int (WevionJob *self, int *field, int value, guint prop)
 static gboolean
 set_type_name (WevionJob *self, const char *name)
 {
-  if (!set_string (self, &self->type_name, name ? name : "unknown", PROP_TYPE_NAME))
+  if (!set_pooled (self, &self->type_name, name ? name : "unknown", PROP_TYPE_NAME))
     return FALSE;
   self->type = wevion_job_type_from_string (name);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_JOB_TYPE]);
@@ -178,7 +261,7 @@ set_type_name (WevionJob *self, const char *name)
 static gboolean
 set_status_name (WevionJob *self, const char *name)
 {
-  if (!set_string (self, &self->status_name, name ? name : "unknown", PROP_STATUS_NAME))
+  if (!set_pooled (self, &self->status_name, name ? name : "unknown", PROP_STATUS_NAME))
     return FALSE;
   self->status = wevion_job_status_from_string (name);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
@@ -192,21 +275,22 @@ wevion_job_finalize (GObject *object)
   WevionJob *self = WEVION_JOB (object);
 
   g_free (self->id);
-  g_free (self->user_id);
-  g_free (self->type_name);
-  g_free (self->status_name);
-  g_free (self->provider);
+  pool_free (self->user_id);
+  pool_free (self->type_name);
+  pool_free (self->status_name);
+  pool_free (self->provider);
   g_free (self->prompt);
+  g_free (self->prompt_folded);
   g_clear_pointer (&self->settings, json_object_unref);
   g_strfreev (self->result_urls);
-  g_free (self->error_message);
+  pool_free (self->error_message);
   g_free (self->drive_folder_id);
   g_clear_pointer (&self->metadata, json_object_unref);
   g_clear_pointer (&self->created_at, g_date_time_unref);
   g_clear_pointer (&self->completed_at, g_date_time_unref);
   g_clear_pointer (&self->updated_at, g_date_time_unref);
   g_clear_pointer (&self->started_at, g_date_time_unref);
-  g_free (self->error_code);
+  pool_free (self->error_code);
   g_clear_pointer (&self->result_expires_at, g_date_time_unref);
   g_free (self->newest_retry);
 
@@ -267,15 +351,15 @@ wevion_job_set_property (GObject *object, guint prop_id, const GValue *value, GP
   switch (prop_id)
     {
     case PROP_ID: set_string (self, &self->id, g_value_get_string (value), prop_id); break;
-    case PROP_USER_ID: set_string (self, &self->user_id, g_value_get_string (value), prop_id); break;
+    case PROP_USER_ID: set_pooled (self, &self->user_id, g_value_get_string (value), prop_id); break;
     case PROP_TYPE_NAME: set_type_name (self, g_value_get_string (value)); break;
     case PROP_STATUS_NAME: set_status_name (self, g_value_get_string (value)); break;
-    case PROP_PROVIDER: set_string (self, &self->provider, g_value_get_string (value), prop_id); break;
-    case PROP_PROMPT: set_string (self, &self->prompt, g_value_get_string (value), prop_id); break;
+    case PROP_PROVIDER: set_pooled (self, &self->provider, g_value_get_string (value), prop_id); break;
+    case PROP_PROMPT: set_prompt (self, g_value_get_string (value)); break;
     case PROP_SETTINGS: set_object (self, &self->settings, g_value_get_boxed (value), prop_id); break;
     case PROP_RESULT_URLS: set_strv (self, &self->result_urls, g_value_get_boxed (value)); break;
     case PROP_ERROR_MESSAGE:
-      changed = set_string (self, &self->error_message, g_value_get_string (value), prop_id);
+      changed = set_pooled (self, &self->error_message, g_value_get_string (value), prop_id);
       break;
     case PROP_COST_CENTS: set_int64 (self, &self->cost_cents, g_value_get_int64 (value), prop_id); break;
     case PROP_DRIVE_FOLDER_ID:
@@ -299,7 +383,7 @@ wevion_job_set_property (GObject *object, guint prop_id, const GValue *value, GP
     case PROP_PROGRESS: set_int (self, &self->progress, g_value_get_int (value), prop_id); break;
     case PROP_QUEUE_POSITION: set_int (self, &self->queue_position, g_value_get_int (value), prop_id); break;
     case PROP_ERROR_CODE:
-      changed = set_string (self, &self->error_code, g_value_get_string (value), prop_id);
+      changed = set_pooled (self, &self->error_code, g_value_get_string (value), prop_id);
       break;
     case PROP_RETRYABLE_HINT:
       changed = set_int (self, &self->retryable, g_value_get_int (value), prop_id);
@@ -394,8 +478,10 @@ wevion_job_class_init (WevionJobClass *klass)
 static void
 wevion_job_init (WevionJob *self)
 {
-  self->type_name = g_strdup ("unknown");
-  self->status_name = g_strdup ("unknown");
+  self->type_name = pool_dup ("unknown");
+  self->status_name = pool_dup ("unknown");
+  /* each job its own: json-glib's JsonObject reference counts are not atomic, and jobs are made
+   * in worker threads (the cache's load) as well as on the main thread */
   self->settings = json_object_new ();
   self->metadata = json_object_new ();
   self->result_urls = g_new0 (char *, 1);
@@ -642,14 +728,14 @@ wevion_job_update_from_job (WevionJob *self, WevionJob *fresh)
     }
 
   g_object_freeze_notify (G_OBJECT (self));
-  changed |= set_string (self, &self->user_id, fresh->user_id, PROP_USER_ID);
+  changed |= set_pooled (self, &self->user_id, fresh->user_id, PROP_USER_ID);
   changed |= set_type_name (self, fresh->type_name);
   changed |= set_status_name (self, fresh->status_name);
-  changed |= set_string (self, &self->provider, fresh->provider, PROP_PROVIDER);
-  changed |= set_string (self, &self->prompt, fresh->prompt, PROP_PROMPT);
+  changed |= set_pooled (self, &self->provider, fresh->provider, PROP_PROVIDER);
+  changed |= set_prompt (self, fresh->prompt);
   changed |= set_object (self, &self->settings, fresh->settings, PROP_SETTINGS);
   changed |= set_strv (self, &self->result_urls, (const char *const *) fresh->result_urls);
-  changed |= set_string (self, &self->error_message, fresh->error_message, PROP_ERROR_MESSAGE);
+  changed |= set_pooled (self, &self->error_message, fresh->error_message, PROP_ERROR_MESSAGE);
   changed |= set_int64 (self, &self->cost_cents, fresh->cost_cents, PROP_COST_CENTS);
   changed |= set_string (self, &self->drive_folder_id, fresh->drive_folder_id, PROP_DRIVE_FOLDER_ID);
   if (set_object (self, &self->metadata, fresh->metadata, PROP_METADATA))
@@ -664,7 +750,7 @@ wevion_job_update_from_job (WevionJob *self, WevionJob *fresh)
   changed |= set_datetime (self, &self->started_at, fresh->started_at, PROP_STARTED_AT);
   changed |= set_int (self, &self->progress, fresh->progress, PROP_PROGRESS);
   changed |= set_int (self, &self->queue_position, fresh->queue_position, PROP_QUEUE_POSITION);
-  changed |= set_string (self, &self->error_code, fresh->error_code, PROP_ERROR_CODE);
+  changed |= set_pooled (self, &self->error_code, fresh->error_code, PROP_ERROR_CODE);
   changed |= set_int (self, &self->retryable, fresh->retryable, PROP_RETRYABLE_HINT);
   changed |= set_datetime (self, &self->result_expires_at, fresh->result_expires_at, PROP_RESULT_EXPIRES_AT);
   if (self->archived != fresh->archived)
@@ -693,25 +779,115 @@ row_error (GError **error, const char *id, const char *member, const char *probl
   return FALSE;
 }
 
-static gboolean
-read_required_string (JsonObject *object, const char *id, const char *member, gboolean nullable, char **out,
-                      GError **error)
+static const char *const row_names[WEVION_N_ROW_FIELDS] = {
+  [WEVION_ROW_ID] = "id",
+  [WEVION_ROW_USER_ID] = "user_id",
+  [WEVION_ROW_TYPE] = "type",
+  [WEVION_ROW_STATUS] = "status",
+  [WEVION_ROW_PROVIDER] = "provider",
+  [WEVION_ROW_PROMPT] = "prompt",
+  [WEVION_ROW_SETTINGS] = "settings",
+  [WEVION_ROW_RESULT_URLS] = "result_urls",
+  [WEVION_ROW_ERROR_MESSAGE] = "error_message",
+  [WEVION_ROW_COST_CENTS] = "cost_cents",
+  [WEVION_ROW_DRIVE_FOLDER_ID] = "drive_folder_id",
+  [WEVION_ROW_METADATA] = "metadata",
+  [WEVION_ROW_CREATED_AT] = "created_at",
+  [WEVION_ROW_COMPLETED_AT] = "completed_at",
+  [WEVION_ROW_UPDATED_AT] = "updated_at",
+  [WEVION_ROW_STARTED_AT] = "started_at",
+  [WEVION_ROW_PROGRESS] = "progress",
+  [WEVION_ROW_QUEUE_POSITION] = "queue_position",
+  [WEVION_ROW_ERROR_CODE] = "error_code",
+  [WEVION_ROW_RETRYABLE] = "retryable",
+  [WEVION_ROW_RESULT_EXPIRES_AT] = "result_expires_at",
+  [WEVION_ROW_ARCHIVED] = "archived",
+};
+
+int
+_wevion_row_field_from_name (const char *name, gsize len)
 {
-  JsonNode *node = json_object_get_member (object, member);
+  for (int i = 0; i < WEVION_N_ROW_FIELDS; i++)
+    if (row_names[i][0] == name[0] && strcmp (row_names[i], name) == 0)
+      return i;
+  return -1;
+}
+
+void
+_wevion_row_value_clear (WevionRowValue *value)
+{
+  g_clear_pointer (&value->object, json_object_unref);
+  g_clear_pointer (&value->strv, g_strfreev);
+  g_clear_pointer (&value->json_array, json_array_unref);
+  memset (value, 0, sizeof *value);
+}
+
+static void
+row_value_from_node (WevionRowValue *value, JsonNode *node)
+{
+  GType t;
 
   if (node == NULL)
-    return row_error (error, id, member, "is missing");
-  if (JSON_NODE_HOLDS_NULL (node))
+    return;
+  switch (json_node_get_node_type (node))
     {
-      if (!nullable)
-        return row_error (error, id, member, "is null");
-      *out = NULL;
-      return TRUE;
+    case JSON_NODE_NULL: value->kind = WEVION_ROW_VALUE_NULL; break;
+    case JSON_NODE_OBJECT:
+      value->kind = WEVION_ROW_VALUE_OBJECT;
+      value->object = json_object_ref (json_node_get_object (node));
+      break;
+    case JSON_NODE_ARRAY:
+      value->kind = WEVION_ROW_VALUE_ARRAY;
+      value->json_array = json_array_ref (json_node_get_array (node));
+      break;
+    case JSON_NODE_VALUE:
+    default:
+      t = json_node_get_value_type (node);
+      if (t == G_TYPE_STRING)
+        {
+          value->kind = WEVION_ROW_VALUE_STRING;
+          value->str = json_node_get_string (node);
+        }
+      else if (t == G_TYPE_INT64)
+        {
+          value->kind = WEVION_ROW_VALUE_INT;
+          value->i = json_node_get_int (node);
+        }
+      else if (t == G_TYPE_DOUBLE)
+        {
+          value->kind = WEVION_ROW_VALUE_DOUBLE;
+          value->d = json_node_get_double (node);
+        }
+      else if (t == G_TYPE_BOOLEAN)
+        {
+          value->kind = WEVION_ROW_VALUE_BOOL;
+          value->b = json_node_get_boolean (node);
+        }
+      else
+        value->kind = WEVION_ROW_VALUE_NULL;
+      break;
     }
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return row_error (error, id, member, "is not a string");
-  *out = g_strdup (json_node_get_string (node));
+}
+
+static gboolean
+check_string (const WevionRowValue *row, WevionRowField field, const char *id, gboolean nullable,
+              GError **error)
+{
+  const WevionRowValue *v = &row[field];
+
+  if (v->kind == WEVION_ROW_VALUE_MISSING)
+    return row_error (error, id, row_names[field], "is missing");
+  if (v->kind == WEVION_ROW_VALUE_NULL)
+    return nullable ? TRUE : row_error (error, id, row_names[field], "is null");
+  if (v->kind != WEVION_ROW_VALUE_STRING)
+    return row_error (error, id, row_names[field], "is not a string");
   return TRUE;
+}
+
+static const char *
+row_string (const WevionRowValue *row, WevionRowField field)
+{
+  return row[field].kind == WEVION_ROW_VALUE_STRING ? row[field].str : NULL;
 }
 
 static GDateTime *
@@ -724,56 +900,126 @@ parse_time (const char *text)
   return g_date_time_new_from_iso8601 (text, utc);
 }
 
-static gboolean
-read_time (JsonObject *object, const char *id, const char *member, gboolean required, GDateTime **out,
-           GError **error)
+/* "YYYY-MM-DDTHH:MM:SSZ", the form every server we know writes, without the general parser; any
+ * other form (or an odd value) goes to g_date_time_new_from_iso8601() for the same answer. */
+static GDateTime *
+parse_time_fast (const char *t)
 {
-  JsonNode *node = json_object_get_member (object, member);
-  const char *text;
+  static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+  int year, month, day, hour, minute, second;
 
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  for (int i = 0; i < 20; i++)
+    if (shape[i] == 'd' ? !g_ascii_isdigit (t[i]) : t[i] != shape[i])
+      return parse_time (t);
+  if (t[20] != '\0')
+    return parse_time (t);
+#define D2(at) ((t[at] - '0') * 10 + (t[(at) + 1] - '0'))
+  year = D2 (0) * 100 + D2 (2);
+  month = D2 (5);
+  day = D2 (8);
+  hour = D2 (11);
+  minute = D2 (14);
+  second = D2 (17);
+#undef D2
+  if (year < 1 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
+    return parse_time (t);
+  return g_date_time_new_utc (year, month, day, hour, minute, second);
+}
+
+/* A small direct-mapped memo: in a list, many rows share created/updated/completed times. */
+#define TIME_MEMO_SLOTS 256
+#define TIME_MEMO_TEXT 32
+
+struct _WevionTimeMemo
+{
+  char text[TIME_MEMO_SLOTS][TIME_MEMO_TEXT];
+  GDateTime *time[TIME_MEMO_SLOTS];
+};
+
+WevionTimeMemo *
+_wevion_time_memo_new (void)
+{
+  return g_new0 (WevionTimeMemo, 1);
+}
+
+void
+_wevion_time_memo_free (WevionTimeMemo *memo)
+{
+  if (memo == NULL)
+    return;
+  for (guint i = 0; i < TIME_MEMO_SLOTS; i++)
+    g_clear_pointer (&memo->time[i], g_date_time_unref);
+  g_free (memo);
+}
+
+static GDateTime *
+memo_parse_time (WevionTimeMemo *memo, const char *text)
+{
+  gsize len;
+  guint slot;
+  GDateTime *time;
+
+  if (text == NULL || *text == '\0')
+    return NULL;
+  len = strlen (text);
+  if (memo == NULL || len >= TIME_MEMO_TEXT)
+    return parse_time_fast (text);
+  slot = g_str_hash (text) % TIME_MEMO_SLOTS;
+  if (memo->time[slot] && strcmp (memo->text[slot], text) == 0)
+    return g_date_time_ref (memo->time[slot]);
+  time = parse_time_fast (text);
+  if (time)
     {
-      if (required && node == NULL)
-        return row_error (error, id, member, "is missing");
-      if (required && !g_str_equal (member, "completed_at"))
-        return row_error (error, id, member, "is null");
+      g_clear_pointer (&memo->time[slot], g_date_time_unref);
+      memcpy (memo->text[slot], text, len + 1);
+      memo->time[slot] = g_date_time_ref (time);
+    }
+  return time;
+}
+
+static gboolean
+read_time (const WevionRowValue *row, WevionRowField field, const char *id, gboolean required,
+           WevionTimeMemo *memo, GDateTime **out, GError **error)
+{
+  const WevionRowValue *v = &row[field];
+
+  if (v->kind == WEVION_ROW_VALUE_MISSING || v->kind == WEVION_ROW_VALUE_NULL)
+    {
+      if (required && v->kind == WEVION_ROW_VALUE_MISSING)
+        return row_error (error, id, row_names[field], "is missing");
+      if (required && field != WEVION_ROW_COMPLETED_AT)
+        return row_error (error, id, row_names[field], "is null");
       *out = NULL;
       return TRUE;
     }
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (v->kind != WEVION_ROW_VALUE_STRING)
     {
       if (!required)
         return TRUE; /* optional and wrong: take the default */
-      return row_error (error, id, member, "is not a string");
+      return row_error (error, id, row_names[field], "is not a string");
     }
-  text = json_node_get_string (node);
-  *out = parse_time (text);
+  *out = memo_parse_time (memo, v->str);
   if (*out == NULL)
     {
       if (!required)
         return TRUE;
-      return row_error (error, id, member, "is not an ISO 8601 time");
+      return row_error (error, id, row_names[field], "is not an ISO 8601 time");
     }
   return TRUE;
 }
 
 /* JSON numbers arrive as int64 or double; accept whole numbers in range only. */
 static gboolean
-node_to_int (JsonNode *node, gint64 *out)
+value_to_int (const WevionRowValue *v, gint64 *out)
 {
-  GType t;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  t = json_node_get_value_type (node);
-  if (t == G_TYPE_INT64)
+  if (v->kind == WEVION_ROW_VALUE_INT)
     {
-      *out = json_node_get_int (node);
+      *out = v->i;
       return TRUE;
     }
-  if (t == G_TYPE_DOUBLE)
+  if (v->kind == WEVION_ROW_VALUE_DOUBLE)
     {
-      double d = json_node_get_double (node);
+      double d = v->d;
 
       if (d != d || d < -9007199254740992.0 || d > 9007199254740992.0 || d != (double) (gint64) d)
         return FALSE;
@@ -784,103 +1030,148 @@ node_to_int (JsonNode *node, gint64 *out)
 }
 
 WevionJob *
+_wevion_job_new_from_row (WevionRowValue *row, WevionTimeMemo *memo, GError **error)
+{
+  g_autoptr (WevionJob) job = NULL;
+  const char *id;
+  WevionRowValue *v;
+  gint64 n;
+
+  if (!check_string (row, WEVION_ROW_ID, NULL, FALSE, error))
+    return NULL;
+  id = row[WEVION_ROW_ID].str;
+  if (*id == '\0')
+    return row_error (error, NULL, "id", "is empty"), NULL;
+  if (!check_string (row, WEVION_ROW_USER_ID, id, FALSE, error)
+      || !check_string (row, WEVION_ROW_TYPE, id, FALSE, error)
+      || !check_string (row, WEVION_ROW_STATUS, id, FALSE, error)
+      || !check_string (row, WEVION_ROW_PROVIDER, id, FALSE, error)
+      || !check_string (row, WEVION_ROW_PROMPT, id, FALSE, error)
+      || !check_string (row, WEVION_ROW_ERROR_MESSAGE, id, TRUE, error)
+      || !check_string (row, WEVION_ROW_DRIVE_FOLDER_ID, id, TRUE, error))
+    return NULL;
+  for (WevionRowField f = WEVION_ROW_SETTINGS; f != WEVION_N_ROW_FIELDS;
+       f = f == WEVION_ROW_SETTINGS ? WEVION_ROW_METADATA : WEVION_N_ROW_FIELDS)
+    {
+      v = &row[f];
+      if (v->kind != WEVION_ROW_VALUE_OBJECT || v->object == NULL)
+        return row_error (error, id, row_names[f],
+                          v->kind != WEVION_ROW_VALUE_MISSING ? "is not an object" : "is missing"),
+               NULL;
+    }
+  v = &row[WEVION_ROW_RESULT_URLS];
+  if (v->kind != WEVION_ROW_VALUE_ARRAY)
+    return row_error (error, id, "result_urls",
+                      v->kind != WEVION_ROW_VALUE_MISSING ? "is not an array" : "is missing"),
+           NULL;
+  if (v->json_array)
+    {
+      guint len = json_array_get_length (v->json_array);
+
+      for (guint i = 0; i < len; i++)
+        {
+          JsonNode *element = json_array_get_element (v->json_array, i);
+
+          if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+            v->non_string = TRUE;
+        }
+    }
+  if (v->non_string)
+    return row_error (error, id, "result_urls", "holds something other than strings"), NULL;
+
+  v = &row[WEVION_ROW_COST_CENTS];
+  if (v->kind == WEVION_ROW_VALUE_MISSING)
+    return row_error (error, id, "cost_cents", "is missing"), NULL;
+  if (!value_to_int (v, &n))
+    return row_error (error, id, "cost_cents", "is not a whole number in range"), NULL;
+  if (n < 0)
+    return row_error (error, id, "cost_cents", "is negative"), NULL;
+
+  job = g_object_new (WEVION_TYPE_JOB, NULL);
+  job->cost_cents = n;
+  if (!read_time (row, WEVION_ROW_CREATED_AT, id, TRUE, memo, &job->created_at, error)
+      || !read_time (row, WEVION_ROW_COMPLETED_AT, id, TRUE, memo, &job->completed_at, error))
+    return NULL;
+
+  job->id = g_strdup (id);
+  job->user_id = pool_dup (row_string (row, WEVION_ROW_USER_ID));
+  pool_free (job->type_name);
+  job->type_name = pool_dup (row_string (row, WEVION_ROW_TYPE));
+  job->type = wevion_job_type_from_string (job->type_name);
+  pool_free (job->status_name);
+  job->status_name = pool_dup (row_string (row, WEVION_ROW_STATUS));
+  job->status = wevion_job_status_from_string (job->status_name);
+  job->provider = pool_dup (row_string (row, WEVION_ROW_PROVIDER));
+  job->prompt = g_strdup (row_string (row, WEVION_ROW_PROMPT));
+  job->prompt_folded = fold_prompt (job->prompt);
+  job->error_message = pool_dup (row_string (row, WEVION_ROW_ERROR_MESSAGE));
+  job->drive_folder_id = g_strdup (row_string (row, WEVION_ROW_DRIVE_FOLDER_ID));
+  g_clear_pointer (&job->settings, json_object_unref);
+  job->settings = json_object_ref (row[WEVION_ROW_SETTINGS].object);
+  g_clear_pointer (&job->metadata, json_object_unref);
+  job->metadata = json_object_ref (row[WEVION_ROW_METADATA].object);
+
+  v = &row[WEVION_ROW_RESULT_URLS];
+  g_strfreev (job->result_urls);
+  if (v->strv)
+    job->result_urls = g_steal_pointer (&v->strv);
+  else
+    {
+      guint len = v->json_array ? json_array_get_length (v->json_array) : 0;
+
+      job->result_urls = g_new0 (char *, len + 1);
+      for (guint i = 0; i < len; i++)
+        job->result_urls[i] = g_strdup (json_array_get_string_element (v->json_array, i));
+    }
+
+  /* ext: optional, a wrong type takes the default */
+  read_time (row, WEVION_ROW_UPDATED_AT, id, FALSE, memo, &job->updated_at, NULL);
+  read_time (row, WEVION_ROW_STARTED_AT, id, FALSE, memo, &job->started_at, NULL);
+  read_time (row, WEVION_ROW_RESULT_EXPIRES_AT, id, FALSE, memo, &job->result_expires_at, NULL);
+  if (value_to_int (&row[WEVION_ROW_PROGRESS], &n) && n >= 0 && n <= 100)
+    job->progress = (int) n;
+  if (value_to_int (&row[WEVION_ROW_QUEUE_POSITION], &n) && n >= 0 && n <= G_MAXINT)
+    job->queue_position = (int) n;
+  {
+    const char *code = row_string (row, WEVION_ROW_ERROR_CODE);
+
+    if (code && *code)
+      job->error_code = pool_dup (code);
+  }
+  if (row[WEVION_ROW_RETRYABLE].kind == WEVION_ROW_VALUE_BOOL)
+    job->retryable = row[WEVION_ROW_RETRYABLE].b ? 1 : 0;
+  if (row[WEVION_ROW_ARCHIVED].kind == WEVION_ROW_VALUE_BOOL)
+    job->archived = row[WEVION_ROW_ARCHIVED].b;
+
+  return g_steal_pointer (&job);
+}
+
+WevionJob *
 wevion_job_new_from_json (JsonObject *object, GError **error)
 {
-  g_autoptr (WevionJob) job = g_object_new (WEVION_TYPE_JOB, NULL);
-  g_autofree char *type_name = NULL;
-  g_autofree char *status_name = NULL;
-  JsonNode *node;
-  gint64 n;
+  WevionRowValue row[WEVION_N_ROW_FIELDS] = { 0 };
+  WevionJob *job;
 
   g_return_val_if_fail (object != NULL, NULL);
 
-  if (!read_required_string (object, NULL, "id", FALSE, &job->id, error))
-    return NULL;
-  if (*job->id == '\0')
-    return row_error (error, NULL, "id", "is empty"), NULL;
-  if (!read_required_string (object, job->id, "user_id", FALSE, &job->user_id, error)
-      || !read_required_string (object, job->id, "type", FALSE, &type_name, error)
-      || !read_required_string (object, job->id, "status", FALSE, &status_name, error)
-      || !read_required_string (object, job->id, "provider", FALSE, &job->provider, error)
-      || !read_required_string (object, job->id, "prompt", FALSE, &job->prompt, error)
-      || !read_required_string (object, job->id, "error_message", TRUE, &job->error_message, error)
-      || !read_required_string (object, job->id, "drive_folder_id", TRUE, &job->drive_folder_id, error))
-    return NULL;
+  for (int i = 0; i < WEVION_N_ROW_FIELDS; i++)
+    row_value_from_node (&row[i], json_object_get_member (object, row_names[i]));
+  job = _wevion_job_new_from_row (row, NULL, error);
+  for (int i = 0; i < WEVION_N_ROW_FIELDS; i++)
+    _wevion_row_value_clear (&row[i]);
+  return job;
+}
 
-  g_free (job->type_name);
-  job->type_name = g_steal_pointer (&type_name);
-  job->type = wevion_job_type_from_string (job->type_name);
-  g_free (job->status_name);
-  job->status_name = g_steal_pointer (&status_name);
-  job->status = wevion_job_status_from_string (job->status_name);
+const char *
+_wevion_job_get_prompt_folded (WevionJob *self)
+{
+  return self->prompt_folded;
+}
 
-  node = json_object_get_member (object, "settings");
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return row_error (error, job->id, "settings", node ? "is not an object" : "is missing"), NULL;
-  g_clear_pointer (&job->settings, json_object_unref);
-  job->settings = json_object_ref (json_node_get_object (node));
-
-  node = json_object_get_member (object, "metadata");
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return row_error (error, job->id, "metadata", node ? "is not an object" : "is missing"), NULL;
-  g_clear_pointer (&job->metadata, json_object_unref);
-  job->metadata = json_object_ref (json_node_get_object (node));
-
-  node = json_object_get_member (object, "result_urls");
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return row_error (error, job->id, "result_urls", node ? "is not an array" : "is missing"), NULL;
-  {
-    JsonArray *array = json_node_get_array (node);
-    guint len = json_array_get_length (array);
-    g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-
-    for (guint i = 0; i < len; i++)
-      {
-        JsonNode *element = json_array_get_element (array, i);
-
-        if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
-          return row_error (error, job->id, "result_urls", "holds something other than strings"), NULL;
-        g_strv_builder_add (builder, json_node_get_string (element));
-      }
-    g_strfreev (job->result_urls);
-    job->result_urls = g_strv_builder_end (builder);
-  }
-
-  node = json_object_get_member (object, "cost_cents");
-  if (node == NULL)
-    return row_error (error, job->id, "cost_cents", "is missing"), NULL;
-  if (!node_to_int (node, &n))
-    return row_error (error, job->id, "cost_cents", "is not a whole number in range"), NULL;
-  if (n < 0)
-    return row_error (error, job->id, "cost_cents", "is negative"), NULL;
-  job->cost_cents = n;
-
-  if (!read_time (object, job->id, "created_at", TRUE, &job->created_at, error)
-      || !read_time (object, job->id, "completed_at", TRUE, &job->completed_at, error))
-    return NULL;
-
-  /* ext: optional, a wrong type takes the default */
-  read_time (object, job->id, "updated_at", FALSE, &job->updated_at, NULL);
-  read_time (object, job->id, "started_at", FALSE, &job->started_at, NULL);
-  read_time (object, job->id, "result_expires_at", FALSE, &job->result_expires_at, NULL);
-  if (node_to_int (json_object_get_member (object, "progress"), &n) && n >= 0 && n <= 100)
-    job->progress = (int) n;
-  if (node_to_int (json_object_get_member (object, "queue_position"), &n) && n >= 0 && n <= G_MAXINT)
-    job->queue_position = (int) n;
-  {
-    const char *code = NULL;
-
-    if (wevion_json_get_string (object, "error_code", &code) && *code)
-      job->error_code = g_strdup (code);
-  }
-  node = json_object_get_member (object, "retryable");
-  if (node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-    job->retryable = json_node_get_boolean (node) ? 1 : 0;
-  node = json_object_get_member (object, "archived");
-  if (node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-    job->archived = json_node_get_boolean (node);
-
-  return g_steal_pointer (&job);
+guint
+_wevion_job_get_prompt_serial (WevionJob *self)
+{
+  return self->prompt_serial;
 }
 
 WevionJobUpdate
