@@ -1,6 +1,7 @@
 /* wevion-json.c: whole wire documents, guarded. */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "wevion-json.h"
@@ -48,6 +49,120 @@ wevion_json_check_depth (const char *data, gsize len, guint max_depth, GError **
   return TRUE;
 }
 
+static int
+hex4 (const char *p, gsize avail)
+{
+  int v = 0;
+
+  if (avail < 4)
+    return -1;
+  for (int k = 0; k < 4; k++)
+    {
+      int d = g_ascii_xdigit_value (p[k]);
+
+      if (d < 0)
+        return -1;
+      v = v * 16 + d;
+    }
+  return v;
+}
+
+/* Whether a number token fits what json-glib makes of it: an int64 for integers, a finite double. */
+static gboolean
+number_in_range (const char *p, gsize n, gboolean integer)
+{
+  if (integer)
+    {
+      gboolean negative = *p == '-';
+      const char *limit = negative ? "9223372036854775808" : "9223372036854775807";
+
+      if (negative)
+        p++, n--;
+      while (n > 1 && *p == '0')
+        p++, n--;
+      return n < 19 || (n == 19 && memcmp (p, limit, 19) <= 0);
+    }
+  if (n > 300 || memchr (p, 'e', n) || memchr (p, 'E', n))
+    {
+      g_autofree char *text = g_strndup (p, n);
+
+      return isfinite (g_ascii_strtod (text, NULL));
+    }
+  return TRUE;
+}
+
+/* json-glib 1.6 accepts and then mangles: a \uD800–\uDBFF escape without its low half (the string
+ * gets invalid UTF-8), integers beyond int64 (they wrap: -9223372036854775809 reads as G_MAXINT64)
+ * and numbers beyond double (inf, written back as "inf.0", which is not JSON). Found by fuzzing. */
+static gboolean
+check_scalars (const char *data, gsize len, GError **error)
+{
+  gsize i = 0;
+
+  while (i < len)
+    {
+      char c = data[i];
+
+      if (c == '"')
+        {
+          for (i++; i < len && data[i] != '"'; i++)
+            {
+              int u, low;
+
+              if (data[i] != '\\')
+                continue;
+              if (i + 1 >= len || data[i + 1] != 'u')
+                {
+                  i++; /* the escaped character */
+                  continue;
+                }
+              u = hex4 (data + i + 2, len - (i + 2));
+              if (u < 0xD800 || u > 0xDFFF)
+                {
+                  i += u < 0 ? 1 : 5;
+                  continue;
+                }
+              low = u <= 0xDBFF && i + 7 < len && data[i + 6] == '\\' && data[i + 7] == 'u'
+                        ? hex4 (data + i + 8, len - (i + 8))
+                        : -1;
+              if (low < 0xDC00 || low > 0xDFFF)
+                {
+                  g_set_error_literal (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_INVALID_UTF8,
+                                       "answer holds a lone UTF-16 surrogate escape");
+                  return FALSE;
+                }
+              i += 11;
+            }
+          i++;
+          continue;
+        }
+      if (c == '-' || g_ascii_isdigit (c))
+        {
+          gsize start = i;
+          gboolean integer = TRUE;
+
+          for (i++; i < len; i++)
+            {
+              char d = data[i];
+
+              if (d == '.' || d == 'e' || d == 'E' || d == '+' || d == '-')
+                integer = FALSE;
+              else if (!g_ascii_isdigit (d))
+                break;
+            }
+          if (!number_in_range (data + start, i - start, integer))
+            {
+              g_set_error_literal (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_SYNTAX,
+                                   "malformed JSON: a number out of range");
+              return FALSE;
+            }
+          continue;
+        }
+      i++;
+    }
+  return TRUE;
+}
+
 JsonNode *
 wevion_json_parse (const char *data, gsize len, GError **error)
 {
@@ -68,7 +183,7 @@ wevion_json_parse (const char *data, gsize len, GError **error)
                            "answer is not valid UTF-8 text");
       return NULL;
     }
-  if (!wevion_json_check_depth (data, len, WEVION_JSON_MAX_DEPTH, error))
+  if (!wevion_json_check_depth (data, len, WEVION_JSON_MAX_DEPTH, error) || !check_scalars (data, len, error))
     return NULL;
 
   parser = json_parser_new ();
