@@ -92,17 +92,41 @@ number_in_range (const char *p, gsize n, gboolean integer)
 }
 
 /* json-glib 1.6 accepts and then mangles: a \uD800–\uDBFF escape without its low half (the string
- * gets invalid UTF-8), integers beyond int64 (they wrap: -9223372036854775809 reads as G_MAXINT64)
- * and numbers beyond double (inf, written back as "inf.0", which is not JSON). Found by fuzzing. */
+ * gets invalid UTF-8), integers beyond int64 (they wrap: -9223372036854775809 reads as G_MAXINT64),
+ * numbers beyond double (inf, written back as "inf.0", which is not JSON) and a second value after
+ * the document ("{…}{…}": it returns the first and leaks the second). Found by fuzzing. */
 static gboolean
 check_scalars (const char *data, gsize len, GError **error)
 {
   gsize i = 0;
+  guint depth = 0;
+  gboolean seen_root = FALSE;
 
   while (i < len)
     {
       char c = data[i];
 
+      if (depth == 0 && (c == '"' || c == '-' || c == '[' || c == '{' || g_ascii_isalnum (c)))
+        {
+          if (seen_root)
+            {
+              g_set_error_literal (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_SYNTAX,
+                                   "malformed JSON: data after the end of the document");
+              return FALSE;
+            }
+          seen_root = TRUE;
+        }
+      if (c == '[' || c == '{')
+        depth++;
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+      else if (g_ascii_isalpha (c))
+        {
+          /* a literal (true, false, null or a typo): one value */
+          while (i < len && g_ascii_isalnum (data[i]))
+            i++;
+          continue;
+        }
       if (c == '"')
         {
           for (i++; i < len && data[i] != '"'; i++)
