@@ -213,8 +213,10 @@ wevion_json_parse (const char *data, gsize len, GError **error)
   parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, data, (gssize) len, &local_error))
     {
-      g_set_error (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_SYNTAX, "malformed JSON: %s",
-                   local_error->message);
+      g_autofree char *message = g_utf8_make_valid (local_error->message, -1);
+
+      /* json-glib quotes the offending bytes, which need not be UTF-8 */
+      g_set_error (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_SYNTAX, "malformed JSON: %s", message);
       return NULL;
     }
   if (json_parser_get_root (parser) == NULL)
@@ -310,13 +312,56 @@ wevion_job_list_parse (const char *data, gsize len, char **next_cursor, guint *n
   return wevion_job_list_from_node (root, next_cursor, n_skipped, error);
 }
 
+/* json-glib 1.6 appends ".0" to every double it prints without a '.', also to "1e+30": "1e+30.0"
+ * is not JSON, and a setting such as 1e30 made every later answer unreadable. Drops that ".0" in
+ * place, outside strings. Found by fuzzing. */
+static void
+fix_exponents (char *text)
+{
+  char *r = text;
+  char *w = text;
+  gboolean in_string = FALSE;
+
+  while (*r)
+    {
+      char c = *r;
+
+      if (in_string)
+        {
+          if (c == '\\' && r[1])
+            *w++ = *r++;
+          else if (c == '"')
+            in_string = FALSE;
+          *w++ = *r++;
+          continue;
+        }
+      if (c == '"')
+        in_string = TRUE;
+      else if ((c == 'e' || c == 'E') && (r[1] == '+' || r[1] == '-') && g_ascii_isdigit (r[2]))
+        {
+          *w++ = *r++;
+          *w++ = *r++;
+          while (g_ascii_isdigit (*r))
+            *w++ = *r++;
+          if (r[0] == '.' && r[1] == '0' && !g_ascii_isdigit (r[2]))
+            r += 2;
+          continue;
+        }
+      *w++ = *r++;
+    }
+  *w = '\0';
+}
+
 char *
 wevion_json_to_string (JsonNode *node)
 {
   g_autoptr (JsonGenerator) generator = json_generator_new ();
+  char *text;
 
   json_generator_set_root (generator, node);
-  return json_generator_to_data (generator, NULL);
+  text = json_generator_to_data (generator, NULL);
+  fix_exponents (text);
+  return text;
 }
 
 char *
