@@ -56,7 +56,8 @@ run_one () {
   for crash in "$dir"/artifacts/*; do
     [ -f "$crash" ] || continue
     case "$crash" in *.min) continue ;; esac
-    "$exe" -minimize_crash=1 -max_total_time=30 -exact_artifact_path="$crash.min" "$crash" \
+    # -max_total_time bounds each round of the minimiser, not the whole: bound it with timeout
+    timeout 60 "$exe" -minimize_crash=1 -max_total_time=20 -exact_artifact_path="$crash.min" "$crash" \
       >"$dir/minimize.log" 2>&1 || true
   done
 }

@@ -135,15 +135,24 @@ check_scalars (const char *data, gsize len, GError **error)
 
               if (data[i] != '\\')
                 continue;
-              if (i + 1 >= len || data[i + 1] != 'u')
+              if (i + 1 < len && data[i + 1] != 'u' && data[i + 1] != '\0'
+                  && strchr ("\"\\/bfnrt", data[i + 1]))
                 {
                   i++; /* the escaped character */
                   continue;
                 }
-              u = hex4 (data + i + 2, len - (i + 2));
+              u = i + 1 < len && data[i + 1] == 'u' ? hex4 (data + i + 2, len - (i + 2)) : -1;
+              if (u < 0)
+                {
+                  /* json-glib reads "\ud8 \"" on past the quote, so it would see another document
+                   * than this scan does */
+                  g_set_error_literal (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_SYNTAX,
+                                       "malformed JSON: a bad escape in a string");
+                  return FALSE;
+                }
               if (u < 0xD800 || u > 0xDFFF)
                 {
-                  i += u < 0 ? 1 : 5;
+                  i += 5;
                   continue;
                 }
               low = u <= 0xDBFF && i + 7 < len && data[i + 6] == '\\' && data[i + 7] == 'u'
