@@ -17,7 +17,7 @@ src=$PWD
 build=${WEVION_FUZZ_BUILD_DIR:-_build-fuzz}
 seconds=${1:-60}
 shift || true
-all=(job list submit query signed-url filename)
+all=(job list submit query signed-url filename headers)
 names=("$@")
 [ ${#names[@]} -eq 0 ] && names=("${all[@]}")
 jobs=${FUZZ_JOBS:-$(nproc)}

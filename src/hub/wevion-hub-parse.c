@@ -224,3 +224,77 @@ wevion_hub_parse_file_path (const char *path, char **id, char **name)
   *name = g_strdup (parts[3]);
   return TRUE;
 }
+
+/* ---- request headers ---------------------------------------------------------------------- */
+
+gboolean
+wevion_hub_etag_matches (const char *header, const char *etag)
+{
+  g_auto (GStrv) parts = NULL;
+
+  if (header == NULL)
+    return FALSE;
+  parts = g_strsplit (header, ",", -1);
+  for (guint i = 0; parts[i]; i++)
+    {
+      const char *p = g_strstrip (parts[i]);
+
+      if (g_str_has_prefix (p, "W/"))
+        p += 2;
+      if (g_str_equal (p, "*") || g_str_equal (p, etag))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+wevion_hub_parse_range (const char *header, gsize size, gsize *start, gsize *end, gboolean *unsatisfiable)
+{
+  const char *spec;
+  const char *dash;
+  guint64 a, b;
+
+  *unsatisfiable = FALSE;
+  if (header == NULL || !g_str_has_prefix (header, "bytes="))
+    return FALSE;
+  spec = header + 6;
+  while (*spec == ' ')
+    spec++;
+  if (strchr (spec, ','))
+    return FALSE; /* several ranges: answer with the whole file */
+  dash = strchr (spec, '-');
+  if (dash == NULL)
+    return FALSE;
+  if (dash == spec)
+    {
+      /* suffix: the last N bytes */
+      if (!g_ascii_string_to_unsigned (dash + 1, 10, 0, G_MAXUINT64, &b, NULL))
+        return FALSE;
+      if (b == 0 || size == 0)
+        {
+          *unsatisfiable = TRUE;
+          return FALSE;
+        }
+      *start = b >= size ? 0 : size - b;
+      *end = size - 1;
+      return TRUE;
+    }
+  {
+    g_autofree char *first = g_strndup (spec, dash - spec);
+
+    if (!g_ascii_string_to_unsigned (first, 10, 0, G_MAXUINT64, &a, NULL))
+      return FALSE;
+  }
+  if (dash[1] == '\0')
+    b = size ? size - 1 : 0;
+  else if (!g_ascii_string_to_unsigned (dash + 1, 10, 0, G_MAXUINT64, &b, NULL) || b < a)
+    return FALSE;
+  if (a >= size)
+    {
+      *unsatisfiable = TRUE;
+      return FALSE;
+    }
+  *start = a;
+  *end = MIN (b, size - 1);
+  return TRUE;
+}

@@ -51,4 +51,12 @@ gboolean wevion_hub_parse_month (const char *month, gint64 *from_us, gint64 *to_
 /* "/files/ID/NAME" → ID and NAME, both non-empty, neither "." nor "..", without '/' or '\\'. */
 gboolean wevion_hub_parse_file_path (const char *path, char **id, char **name);
 
+/* If-None-Match: TRUE when @header lists @etag (weak or strong) or is "*". */
+gboolean wevion_hub_etag_matches (const char *header, const char *etag);
+/* A single "bytes=" Range for a file of @size bytes: TRUE with [@start, @end] inside the file;
+ * FALSE with *@unsatisfiable (416) when it cannot be served, FALSE alone when the header is to be
+ * ignored (the whole file). */
+gboolean wevion_hub_parse_range (const char *header, gsize size, gsize *start, gsize *end,
+                                 gboolean *unsatisfiable);
+
 G_END_DECLS

@@ -127,26 +127,6 @@ etag_for (const char *body)
                           b, len);
 }
 
-static gboolean
-etag_matches (const char *header, const char *etag)
-{
-  g_auto (GStrv) parts = NULL;
-
-  if (header == NULL)
-    return FALSE;
-  parts = g_strsplit (header, ",", -1);
-  for (guint i = 0; parts[i]; i++)
-    {
-      const char *p = g_strstrip (parts[i]);
-
-      if (g_str_has_prefix (p, "W/"))
-        p += 2;
-      if (g_str_equal (p, "*") || g_str_equal (p, etag))
-        return TRUE;
-    }
-  return FALSE;
-}
-
 /* ---- faults ------------------------------------------------------------------------------- */
 
 typedef struct
@@ -543,7 +523,7 @@ respond_json_with_etag (WevionHub *hub, SoupServerMessage *msg, char *body)
           = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "If-None-Match");
 
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
-      if (etag_matches (inm, etag))
+      if (wevion_hub_etag_matches (inm, etag))
         {
           g_free (body);
           soup_server_message_set_status (msg, 304, NULL);
@@ -855,60 +835,6 @@ serve_dropped (WevionHub *hub, SoupServerMessage *msg, GBytes *file, const char 
                                    G_PRIORITY_DEFAULT, NULL, drop_written_cb, d);
 }
 
-/* Parses a single "bytes=" range; FALSE with *unsatisfiable when it cannot be served, FALSE
- * alone when the header is to be ignored. */
-static gboolean
-parse_range (const char *header, gsize size, gsize *start, gsize *end, gboolean *unsatisfiable)
-{
-  const char *spec;
-  const char *dash;
-  guint64 a, b;
-
-  *unsatisfiable = FALSE;
-  if (header == NULL || !g_str_has_prefix (header, "bytes="))
-    return FALSE;
-  spec = header + 6;
-  while (*spec == ' ')
-    spec++;
-  if (strchr (spec, ','))
-    return FALSE; /* several ranges: answer with the whole file */
-  dash = strchr (spec, '-');
-  if (dash == NULL)
-    return FALSE;
-  if (dash == spec)
-    {
-      /* suffix: the last N bytes */
-      if (!g_ascii_string_to_unsigned (dash + 1, 10, 0, G_MAXUINT64, &b, NULL))
-        return FALSE;
-      if (b == 0 || size == 0)
-        {
-          *unsatisfiable = TRUE;
-          return FALSE;
-        }
-      *start = b >= size ? 0 : size - b;
-      *end = size - 1;
-      return TRUE;
-    }
-  {
-    g_autofree char *first = g_strndup (spec, dash - spec);
-
-    if (!g_ascii_string_to_unsigned (first, 10, 0, G_MAXUINT64, &a, NULL))
-      return FALSE;
-  }
-  if (dash[1] == '\0')
-    b = size ? size - 1 : 0;
-  else if (!g_ascii_string_to_unsigned (dash + 1, 10, 0, G_MAXUINT64, &b, NULL) || b < a)
-    return FALSE;
-  if (a >= size)
-    {
-      *unsatisfiable = TRUE;
-      return FALSE;
-    }
-  *start = a;
-  *end = MIN (b, size - 1);
-  return TRUE;
-}
-
 static void
 serve_file (WevionHub *hub, SoupServerMessage *msg, const char *path, const char *name, gboolean drop)
 {
@@ -958,14 +884,14 @@ serve_file (WevionHub *hub, SoupServerMessage *msg, const char *path, const char
   soup_message_headers_replace (res, "Cache-Control", "private, max-age=60");
   soup_message_headers_set_content_type (res, wevion_hub_render_content_type (name), NULL);
 
-  if (etag_matches (soup_message_headers_get_one (req, "If-None-Match"), etag))
+  if (wevion_hub_etag_matches (soup_message_headers_get_one (req, "If-None-Match"), etag))
     {
       soup_server_message_set_status (msg, 304, NULL);
       return;
     }
   if (range && if_range && !g_str_equal (if_range, etag))
     range = NULL; /* the file changed: send it whole */
-  if (range == NULL || !parse_range (range, size, &start, &end, &unsatisfiable))
+  if (range == NULL || !wevion_hub_parse_range (range, size, &start, &end, &unsatisfiable))
     {
       if (!unsatisfiable)
         {
