@@ -71,7 +71,8 @@ wevion_hub_parse_submission (WevionJobType type, const char *data, gsize len, We
   if (json_object_has_member (s.metadata, "thumbnail_url"))
     json_object_remove_member (s.metadata, "thumbnail_url"); /* the server sets it */
   node = json_object_get_member (s.metadata, "retry_of");
-  if (node && !wevion_json_get_string (s.metadata, "retry_of", &s.retry_of))
+  /* "" is no job id: the app reads it as "not a retry" (found by fuzzing) */
+  if (node && (!wevion_json_get_string (s.metadata, "retry_of", &s.retry_of) || *s.retry_of == '\0'))
     return invalid (error, "“metadata.retry_of” must be a job id.");
 
   *out = s;

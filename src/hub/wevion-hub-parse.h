@@ -25,7 +25,7 @@ typedef struct
   const char *prompt;                /* non-empty, at most WEVION_HUB_MAX_PROMPT characters */
   JsonObject *settings;              /* a copy, never NULL */
   JsonObject *metadata;              /* a copy without thumbnail_url (the server sets it), never NULL */
-  const char *retry_of;              /* in @metadata, or NULL */
+  const char *retry_of;              /* in @metadata, non-empty, or NULL */
 } WevionHubSubmission;
 
 /* Reads @data (any bytes, need not be NUL-terminated) as the body of a submission of @type (a
