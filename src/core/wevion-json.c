@@ -330,7 +330,19 @@ fix_exponents (char *text)
   char *r = text;
   char *w = text;
   gboolean in_string = FALSE;
+  gboolean candidate = FALSE;
 
+  /* fast path: no "e+DIGITS.0" anywhere, inside strings or not (strstr is quick) */
+  for (const char *p = strstr (text, ".0"); p && !candidate; p = strstr (p + 2, ".0"))
+    {
+      const char *q = p;
+
+      while (q > text && g_ascii_isdigit (q[-1]))
+        q--;
+      candidate = q < p && q - text >= 2 && (q[-1] == '+' || q[-1] == '-') && (q[-2] == 'e' || q[-2] == 'E');
+    }
+  if (!candidate)
+    return;
   while (*r)
     {
       char c = *r;
