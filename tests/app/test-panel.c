@@ -374,7 +374,8 @@ test_hide_and_undo (void)
                                   g_variant_new_string (wevion_job_get_id (job)));
   settle ();
   g_assert_false (visible_contains (job));
-  g_assert_cmpuint (n_visible (), ==, before - 1);
+  /* the demo hub adds a job now and then: count against the store, not against before */
+  g_assert_cmpuint (n_visible (), ==, n_shown_in_store (NULL, NULL));
   /* hiding only clears the panel: the job is still known */
   g_assert_true (wevion_job_store_lookup (store, wevion_job_get_id (job)) == job);
 
@@ -383,7 +384,8 @@ test_hide_and_undo (void)
                                   g_variant_new_string (wevion_job_get_id (job)));
   settle ();
   g_assert_true (visible_contains (job));
-  g_assert_cmpuint (n_visible (), ==, before);
+  g_assert_cmpuint (n_visible (), >=, before);
+  g_assert_cmpuint (n_visible (), ==, n_shown_in_store (NULL, NULL));
 }
 
 static void
