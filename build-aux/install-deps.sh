@@ -3,7 +3,7 @@
 # The one package list of the project: build-aux/demo.sh and build-aux/test.sh both call this.
 # Only missing packages are installed; a machine that has them all is left untouched.
 #
-# usage: build-aux/install-deps.sh [--bench]
+# usage: build-aux/install-deps.sh [--bench | --fuzz]
 set -euo pipefail
 
 packages=(
@@ -25,6 +25,10 @@ packages=(
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(wrk nginx-light)
+fi
+if [ "${1:-}" = "--fuzz" ]; then
+  # build-aux/fuzz.sh: clang with the libFuzzer, ASan and UBSan runtimes
+  packages+=(clang clang-14 libclang-rt-14-dev)
 fi
 
 missing=()

@@ -1321,7 +1321,9 @@ wevion_download_sanitize_filename (const char *name, gsize max_bytes)
       gsize keep;
 
       dot = strrchr (out->str, '.');
-      if (dot && strlen (dot) <= 16 && dot != out->str)
+      /* an extension longer than half the room is dropped: otherwise "download" + it could
+       * exceed @max_bytes (found by fuzzing) */
+      if (dot && strlen (dot) <= 16 && strlen (dot) <= max_bytes / 2 && dot != out->str)
         ext = g_strdup (dot);
       else
         ext = g_strdup ("");

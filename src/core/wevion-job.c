@@ -894,10 +894,14 @@ static GDateTime *
 parse_time (const char *text)
 {
   g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr (GDateTime) time = NULL;
 
   if (text == NULL || *text == '\0')
     return NULL;
-  return g_date_time_new_from_iso8601 (text, utc);
+  time = g_date_time_new_from_iso8601 (text, utc);
+  /* kept in UTC, as it is written back; NULL when that falls outside years 1–9999
+   * ("0001-01-01T00:30:00+01:00"), found by fuzzing */
+  return time ? g_date_time_to_utc (time) : NULL;
 }
 
 /* "YYYY-MM-DDTHH:MM:SSZ", the form every server we know writes, without the general parser; any
@@ -1201,7 +1205,16 @@ add_time (JsonBuilder *builder, const char *member, GDateTime *time, gboolean al
   if (time)
     {
       g_autoptr (GDateTime) utc = g_date_time_to_utc (time);
-      g_autofree char *text = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
+      g_autofree char *text = NULL;
+
+      /* %Y does not pad: year 1 would be written "1-01-01…", which ISO 8601 readers refuse */
+      if (utc)
+        text = g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02dZ", g_date_time_get_year (utc),
+                                g_date_time_get_month (utc), g_date_time_get_day_of_month (utc),
+                                g_date_time_get_hour (utc), g_date_time_get_minute (utc),
+                                g_date_time_get_second (utc));
+      else
+        text = g_date_time_format_iso8601 (time);
 
       json_builder_add_string_value (builder, text);
     }

@@ -202,7 +202,7 @@ object_to_text (JsonObject *object)
   json_node_set_object (node, object ? object : json_object_new ());
   if (object == NULL)
     json_object_unref (json_node_get_object (node));
-  return json_to_string (node, FALSE);
+  return wevion_json_to_string (node); /* not json_to_string: see there */
 }
 
 static void
@@ -239,7 +239,7 @@ wevion_hub_db_save (WevionHubDb *self, WevionJob *job, GError **error)
   for (guint i = 0; urls && urls[i]; i++)
     json_array_add_string_element (files, urls[i]);
   json_node_set_array (files_node, files);
-  files_text = json_to_string (files_node, FALSE);
+  files_text = wevion_json_to_string (files_node);
 
   sqlite3_reset (s);
   sqlite3_clear_bindings (s);

@@ -6,12 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "wevion-hub-parse.h"
 #include "wevion-hub-private.h"
 #include "wevion-hub-render.h"
 
 #define API_PREFIX "/api/v1/creative-hub/generate"
 #define MAX_BODY (1024 * 1024)
-#define MAX_PROMPT 20000
 
 /* ---- answers ------------------------------------------------------------------------------ */
 
@@ -191,26 +191,6 @@ etag_for (const char *body)
     }
   return g_strdup_printf ("\"%016" G_GINT64_MODIFIER "x%016" G_GINT64_MODIFIER "x-%" G_GSIZE_FORMAT "\"", a,
                           b, len);
-}
-
-static gboolean
-etag_matches (const char *header, const char *etag)
-{
-  g_auto (GStrv) parts = NULL;
-
-  if (header == NULL)
-    return FALSE;
-  parts = g_strsplit (header, ",", -1);
-  for (guint i = 0; parts[i]; i++)
-    {
-      const char *p = g_strstrip (parts[i]);
-
-      if (g_str_has_prefix (p, "W/"))
-        p += 2;
-      if (g_str_equal (p, "*") || g_str_equal (p, etag))
-        return TRUE;
-    }
-  return FALSE;
 }
 
 /* ---- faults ------------------------------------------------------------------------------- */
@@ -487,34 +467,6 @@ rate_limited (WevionHub *hub, WevionHubUser *user)
   return FALSE;
 }
 
-/* ---- month arithmetic --------------------------------------------------------------------- */
-
-static gboolean
-month_range (const char *month, gint64 *from_us, gint64 *to_us, char **label)
-{
-  int y, m;
-  char extra;
-  g_autoptr (GDateTime) from = NULL;
-  g_autoptr (GDateTime) to = NULL;
-
-  if (month == NULL)
-    {
-      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-
-      y = g_date_time_get_year (now);
-      m = g_date_time_get_month (now);
-    }
-  else if (strlen (month) != 7 || sscanf (month, "%4d-%2d%c", &y, &m, &extra) != 2 || month[4] != '-'
-           || !g_ascii_isdigit (month[5]) || y < 1970 || y > 9998 || m < 1 || m > 12)
-    return FALSE;
-  from = g_date_time_new_utc (y, m, 1, 0, 0, 0);
-  to = g_date_time_add_months (from, 1);
-  *from_us = wevion_hub_time_to_us (from);
-  *to_us = wevion_hub_time_to_us (to);
-  *label = g_strdup_printf ("%04d-%02d", y, m);
-  return TRUE;
-}
-
 /* ---- API routes --------------------------------------------------------------------------- */
 
 static void
@@ -525,7 +477,7 @@ handle_submit (WevionHub *hub, SoupServerMessage *msg, WevionHubUser *user, cons
   g_autofree char *content_type = NULL;
   g_autoptr (GBytes) bytes = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) root = NULL;
+  g_auto (WevionHubSubmission) sub = { 0 };
   g_autoptr (JsonObject) settings = NULL;
   g_autoptr (JsonObject) metadata = NULL;
   g_autoptr (WevionJob) job = NULL;
@@ -533,9 +485,7 @@ handle_submit (WevionHub *hub, SoupServerMessage *msg, WevionHubUser *user, cons
   g_autofree char *id = NULL;
   g_autofree char *answer = NULL;
   const WevionHubProvider *provider;
-  const char *provider_name = NULL, *prompt = NULL, *retry_of = NULL;
-  JsonObject *body;
-  JsonNode *node;
+  const char *provider_name = NULL, *prompt = NULL;
   gsize len;
   const char *data;
 
@@ -569,64 +519,16 @@ handle_submit (WevionHub *hub, SoupServerMessage *msg, WevionHubUser *user, cons
       return;
     }
   data = g_bytes_get_data (bytes, &len);
-  root = wevion_json_parse (data, len, &error);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!wevion_hub_parse_submission (type, data, len, &sub, &error))
     {
-      g_autofree char *m = g_strdup_printf ("The body is not a JSON object%s%s", error ? ": " : ".",
-                                            error ? error->message : "");
-
-      respond_error (msg, 400, "invalid_request", m);
+      respond_error (msg, 400, "invalid_request", error->message);
       return;
     }
-  body = json_node_get_object (root);
-  if (!wevion_json_get_string (body, "provider", &provider_name))
-    {
-      respond_error (msg, 400, "invalid_request", "“provider” is required and must be a string.");
-      return;
-    }
-  provider = wevion_hub_provider_lookup (type, provider_name);
-  if (provider == NULL)
-    {
-      g_autofree char *m
-          = g_strdup_printf ("Provider “%s” does not make %s results.", provider_name, type_name);
-
-      respond_error (msg, 400, "invalid_request", m);
-      return;
-    }
-  if (!wevion_json_get_string (body, "prompt", &prompt) || *prompt == '\0')
-    {
-      respond_error (msg, 400, "invalid_request", "“prompt” is required and must be a non-empty string.");
-      return;
-    }
-  if (g_utf8_strlen (prompt, -1) > MAX_PROMPT)
-    {
-      respond_error (msg, 400, "invalid_request", "“prompt” is longer than 20000 characters.");
-      return;
-    }
-  node = json_object_get_member (body, "settings");
-  if (node && !JSON_NODE_HOLDS_NULL (node) && !JSON_NODE_HOLDS_OBJECT (node))
-    {
-      respond_error (msg, 400, "invalid_request", "“settings” must be an object.");
-      return;
-    }
-  settings
-      = wevion_hub_copy_object (node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL);
-  node = json_object_get_member (body, "metadata");
-  if (node && !JSON_NODE_HOLDS_NULL (node) && !JSON_NODE_HOLDS_OBJECT (node))
-    {
-      respond_error (msg, 400, "invalid_request", "“metadata” must be an object.");
-      return;
-    }
-  metadata
-      = wevion_hub_copy_object (node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL);
-  if (json_object_has_member (metadata, "thumbnail_url"))
-    json_object_remove_member (metadata, "thumbnail_url"); /* the server sets it */
-  node = json_object_get_member (metadata, "retry_of");
-  if (node && !wevion_json_get_string (metadata, "retry_of", &retry_of))
-    {
-      respond_error (msg, 400, "invalid_request", "“metadata.retry_of” must be a job id.");
-      return;
-    }
+  provider = sub.provider;
+  provider_name = sub.provider_name;
+  prompt = sub.prompt;
+  settings = json_object_ref (sub.settings);
+  metadata = json_object_ref (sub.metadata);
 
   if (user->credit_limit_cents >= 0)
     {
@@ -634,7 +536,7 @@ handle_submit (WevionHub *hub, SoupServerMessage *msg, WevionHubUser *user, cons
       g_autofree char *label = NULL;
       int count = wevion_hub_render_count (settings);
 
-      month_range (NULL, &from, &to, &label);
+      wevion_hub_parse_month (NULL, &from, &to, &label);
       wevion_hub_db_billing (hub->db, user->name, from, to, &debit, &n);
       if (debit + (gint64) (provider->price_cents * 1.08 + 1) * count > user->credit_limit_cents)
         {
@@ -687,7 +589,7 @@ respond_json_with_etag (WevionHub *hub, SoupServerMessage *msg, char *body)
           = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "If-None-Match");
 
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
-      if (etag_matches (inm, etag))
+      if (wevion_hub_etag_matches (inm, etag))
         {
           g_free (body);
           soup_server_message_set_status (msg, 304, NULL);
@@ -728,52 +630,6 @@ handle_job (WevionHub *hub, SoupServerMessage *msg, WevionHubUser *user, const c
   respond_json_with_etag (hub, msg, owned ? g_steal_pointer (&owned) : g_strdup (row));
 }
 
-static gboolean
-parse_mask (const char *text, gboolean status, guint *mask)
-{
-  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
-
-  *mask = 0;
-  for (guint i = 0; parts[i]; i++)
-    {
-      const char *p = g_strstrip (parts[i]);
-      int v;
-
-      if (*p == '\0')
-        continue;
-      v = status ? (int) wevion_job_status_from_string (p) : (int) wevion_job_type_from_string (p);
-      if (v == 0)
-        return FALSE;
-      *mask |= 1u << v;
-    }
-  return TRUE;
-}
-
-static gboolean
-parse_time_param (const char *text, gint64 *out)
-{
-  g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
-  g_autoptr (GDateTime) t = NULL;
-
-  if (text == NULL)
-    return TRUE;
-  t = g_date_time_new_from_iso8601 (text, utc);
-  if (t == NULL)
-    {
-      /* a bare date: YYYY-MM-DD */
-      int y, m, d;
-      char extra;
-
-      if (sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 || strlen (text) != 10)
-        return FALSE;
-      t = g_date_time_new_utc (y, m, d, 0, 0, 0);
-      if (t == NULL)
-        return FALSE;
-    }
-  *out = MAX (1, wevion_hub_time_to_us (t));
-  return TRUE;
-}
-
 static void
 handle_list (WevionHub *hub, SoupServerMessage *msg, WevionHubUser *user, GHashTable *params)
 {
@@ -785,7 +641,6 @@ handle_list (WevionHub *hub, SoupServerMessage *msg, WevionHubUser *user, GHashT
   g_autofree char *base = NULL;
   g_autoptr (GString) body = NULL;
   gint64 expires;
-  const char *v;
 
   set_route (msg, "list");
   if (!is_method (msg, "GET") && !is_method (msg, "HEAD"))
@@ -802,52 +657,11 @@ handle_list (WevionHub *hub, SoupServerMessage *msg, WevionHubUser *user, GHashT
     }
   else if (params)
     {
-#define BAD(m)                                                                                               \
-  G_STMT_START                                                                                               \
-  {                                                                                                          \
-    respond_error (msg, 400, "invalid_request", m);                                                          \
-    return;                                                                                                  \
-  }                                                                                                          \
-  G_STMT_END
-      if ((v = g_hash_table_lookup (params, "status")) && !parse_mask (v, TRUE, &q.status_mask))
-        BAD ("“status” takes pending, processing, completed, failed (comma-separated).");
-      if ((v = g_hash_table_lookup (params, "type")) && !parse_mask (v, FALSE, &q.type_mask))
-        BAD ("“type” takes image, video, avatar, tts, composite (comma-separated).");
-      if (!parse_time_param (g_hash_table_lookup (params, "since"), &q.since_us))
-        BAD ("“since” must be an ISO 8601 time.");
-      if (!parse_time_param (g_hash_table_lookup (params, "until"), &q.until_us))
-        BAD ("“until” must be an ISO 8601 time.");
-      if (!parse_time_param (g_hash_table_lookup (params, "updated_since"), &q.updated_since_us))
-        BAD ("“updated_since” must be an ISO 8601 time.");
-      if ((v = g_hash_table_lookup (params, "q")))
+      if (!wevion_hub_parse_list_query (params, &q, &cursor_id, &error))
         {
-          if (!g_utf8_validate (v, -1, NULL) || strlen (v) > 1000)
-            BAD ("“q” must be UTF-8 text of at most 1000 bytes.");
-          q.q = v;
+          respond_error (msg, 400, "invalid_request", error->message);
+          return;
         }
-      if ((v = g_hash_table_lookup (params, "limit")))
-        {
-          guint64 l;
-
-          if (!g_ascii_string_to_unsigned (v, 10, 1, 500, &l, NULL))
-            BAD ("“limit” must be a number from 1 to 500.");
-          q.limit = (guint) l;
-        }
-      if ((v = g_hash_table_lookup (params, "cursor")) && *v)
-        {
-          if (!wevion_hub_cursor_decode (v, &q.cursor_created_us, &cursor_id))
-            BAD ("“cursor” is not one this server gave out.");
-          q.has_cursor = TRUE;
-          q.cursor_id = cursor_id;
-        }
-      if ((v = g_hash_table_lookup (params, "include_archived")))
-        {
-          if (g_str_equal (v, "true") || g_str_equal (v, "1"))
-            q.include_archived = TRUE;
-          else if (!g_str_equal (v, "false") && !g_str_equal (v, "0"))
-            BAD ("“include_archived” is true or false.");
-        }
-#undef BAD
     }
 
   keys = wevion_hub_db_list_keys (hub->db, &q, hub->options.minimal ? NULL : &next, &error);
@@ -969,7 +783,7 @@ api_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable
           respond_405 (msg, "GET, HEAD");
           goto out;
         }
-      if (!month_range (query ? g_hash_table_lookup (query, "month") : NULL, &from, &to, &label))
+      if (!wevion_hub_parse_month (query ? g_hash_table_lookup (query, "month") : NULL, &from, &to, &label))
         {
           respond_error (msg, 400, "invalid_request", "“month” must be YYYY-MM.");
           goto out;
@@ -1087,60 +901,6 @@ serve_dropped (WevionHub *hub, SoupServerMessage *msg, GBytes *file, const char 
                                    G_PRIORITY_DEFAULT, NULL, drop_written_cb, d);
 }
 
-/* Parses a single "bytes=" range; FALSE with *unsatisfiable when it cannot be served, FALSE
- * alone when the header is to be ignored. */
-static gboolean
-parse_range (const char *header, gsize size, gsize *start, gsize *end, gboolean *unsatisfiable)
-{
-  const char *spec;
-  const char *dash;
-  guint64 a, b;
-
-  *unsatisfiable = FALSE;
-  if (header == NULL || !g_str_has_prefix (header, "bytes="))
-    return FALSE;
-  spec = header + 6;
-  while (*spec == ' ')
-    spec++;
-  if (strchr (spec, ','))
-    return FALSE; /* several ranges: answer with the whole file */
-  dash = strchr (spec, '-');
-  if (dash == NULL)
-    return FALSE;
-  if (dash == spec)
-    {
-      /* suffix: the last N bytes */
-      if (!g_ascii_string_to_unsigned (dash + 1, 10, 0, G_MAXUINT64, &b, NULL))
-        return FALSE;
-      if (b == 0 || size == 0)
-        {
-          *unsatisfiable = TRUE;
-          return FALSE;
-        }
-      *start = b >= size ? 0 : size - b;
-      *end = size - 1;
-      return TRUE;
-    }
-  {
-    g_autofree char *first = g_strndup (spec, dash - spec);
-
-    if (!g_ascii_string_to_unsigned (first, 10, 0, G_MAXUINT64, &a, NULL))
-      return FALSE;
-  }
-  if (dash[1] == '\0')
-    b = size ? size - 1 : 0;
-  else if (!g_ascii_string_to_unsigned (dash + 1, 10, 0, G_MAXUINT64, &b, NULL) || b < a)
-    return FALSE;
-  if (a >= size)
-    {
-      *unsatisfiable = TRUE;
-      return FALSE;
-    }
-  *start = a;
-  *end = MIN (b, size - 1);
-  return TRUE;
-}
-
 static void
 serve_file (WevionHub *hub, SoupServerMessage *msg, const char *path, const char *name, gboolean drop)
 {
@@ -1190,14 +950,14 @@ serve_file (WevionHub *hub, SoupServerMessage *msg, const char *path, const char
   soup_message_headers_replace (res, "Cache-Control", "private, max-age=60");
   soup_message_headers_set_content_type (res, wevion_hub_render_content_type (name), NULL);
 
-  if (etag_matches (soup_message_headers_get_one (req, "If-None-Match"), etag))
+  if (wevion_hub_etag_matches (soup_message_headers_get_one (req, "If-None-Match"), etag))
     {
       soup_server_message_set_status (msg, 304, NULL);
       return;
     }
   if (range && if_range && !g_str_equal (if_range, etag))
     range = NULL; /* the file changed: send it whole */
-  if (range == NULL || !parse_range (range, size, &start, &end, &unsatisfiable))
+  if (range == NULL || !wevion_hub_parse_range (range, size, &start, &end, &unsatisfiable))
     {
       if (!unsatisfiable)
         {
@@ -1270,7 +1030,8 @@ static void
 files_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer data)
 {
   WevionHub *hub = data;
-  g_auto (GStrv) parts = NULL;
+  g_autofree char *file_id = NULL;
+  g_autofree char *file_name = NULL;
   g_autoptr (WevionJob) job = NULL;
   g_autofree char *file_path = NULL;
   g_autofree char *dir = NULL;
@@ -1285,21 +1046,19 @@ files_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
       respond_405 (msg, "GET, HEAD");
       return;
     }
-  parts = g_strsplit (path, "/", -1); /* "", "files", id, name */
-  if (g_strv_length (parts) != 4 || *parts[2] == '\0' || *parts[3] == '\0' || strchr (parts[3], '\\')
-      || g_str_equal (parts[3], "..") || g_str_equal (parts[2], ".."))
+  if (!wevion_hub_parse_file_path (path, &file_id, &file_name))
     {
       respond_error (msg, 404, "not_found", "No such file.");
       return;
     }
-  job = wevion_hub_db_get (hub->db, NULL, parts[2]);
+  job = wevion_hub_db_get (hub->db, NULL, file_id);
   if (job && wevion_job_get_status (job) == WEVION_JOB_STATUS_COMPLETED)
     {
       names = wevion_job_get_result_urls (job);
       for (guint i = 0; names && names[i]; i++)
-        known |= g_str_equal (names[i], parts[3]);
+        known |= g_str_equal (names[i], file_name);
       if (wevion_json_get_string (wevion_job_get_metadata (job), "thumbnail_url", &thumb))
-        known |= g_str_equal (thumb, parts[3]);
+        known |= g_str_equal (thumb, file_name);
     }
   if (!known)
     {
@@ -1317,8 +1076,8 @@ files_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
                                                       : "This link is not valid.");
       return;
     }
-  dir = wevion_hub_job_dir (hub, parts[2]);
-  file_path = g_build_filename (dir, parts[3], NULL);
+  dir = wevion_hub_job_dir (hub, file_id);
+  file_path = g_build_filename (dir, file_name, NULL);
   drop = hub->faults.drop_download > 0 && !is_method (msg, "HEAD")
          && g_rand_double (hub->fault_rand) < hub->faults.drop_download;
   if (!g_file_test (file_path, G_FILE_TEST_EXISTS))
@@ -1330,18 +1089,18 @@ files_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
       r->hub = hub;
       r->msg = g_object_ref (msg);
       r->path = g_strdup (file_path);
-      r->name = g_strdup (parts[3]);
+      r->name = g_strdup (file_name);
       r->drop = drop;
       task = g_task_new (NULL, NULL, lazy_render_done_cb, r);
       g_object_set_data_full (G_OBJECT (task), "path", g_strdup (file_path), g_free);
-      g_object_set_data_full (G_OBJECT (task), "name", g_strdup (parts[3]), g_free);
+      g_object_set_data_full (G_OBJECT (task), "name", g_strdup (file_name), g_free);
       g_task_set_task_data (task, g_object_ref (job), g_object_unref);
       hub->n_background++;
       soup_server_message_pause (msg);
       g_task_run_in_thread (task, lazy_render_thread);
       return;
     }
-  serve_file (hub, msg, file_path, parts[3], drop);
+  serve_file (hub, msg, file_path, file_name, drop);
 }
 
 /* ---- HTML pages --------------------------------------------------------------------------- */
@@ -1474,8 +1233,8 @@ billing_page_cb (SoupServer *server, SoupServerMessage *msg, const char *path, G
   gpointer value;
 
   set_route (msg, "billing_page");
-  if (!month_range (query ? g_hash_table_lookup (query, "month") : NULL, &from, &to, &label))
-    month_range (NULL, &from, &to, &label);
+  if (!wevion_hub_parse_month (query ? g_hash_table_lookup (query, "month") : NULL, &from, &to, &label))
+    wevion_hub_parse_month (NULL, &from, &to, &label);
   s = page_new ("Team billing");
   g_string_append_printf (s,
                           "<p>Debit for <strong id=\"month\">%s</strong> (completed jobs; failed jobs cost "

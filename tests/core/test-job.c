@@ -133,6 +133,80 @@ test_refused_documents (void)
   g_assert_error (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_SYNTAX);
 }
 
+/* What fuzzing found in json-glib 1.6 and the job writer (docs/reliability.md, "Fuzzing"). */
+static void
+test_fuzz_findings (void)
+{
+  static const struct
+  {
+    const char *text;
+    int code;
+  } refused[] = {
+    { "[\"\\ud800x\"]", WEVION_JSON_ERROR_INVALID_UTF8 }, /* became invalid UTF-8 */
+    { "[\"\\udc00\"]", WEVION_JSON_ERROR_INVALID_UTF8 },
+    { "[-9223372036854775809]", WEVION_JSON_ERROR_SYNTAX }, /* read as G_MAXINT64 */
+    { "[18446744073709551617]", WEVION_JSON_ERROR_SYNTAX }, /* wrapped */
+    { "[1e999]", WEVION_JSON_ERROR_SYNTAX },                /* inf, written "inf.0" */
+    { "[1{}]", WEVION_JSON_ERROR_SYNTAX },
+    { "{} {\"leaked\": [1, 2]}", WEVION_JSON_ERROR_SYNTAX }, /* second value leaked */
+    { "[\"\\ud8 \", 1]", WEVION_JSON_ERROR_SYNTAX },         /* json-glib read past the quote */
+    { "[\"\\q\"]", WEVION_JSON_ERROR_SYNTAX },
+  };
+  static const char *const accepted[] = {
+    "[-9223372036854775808, 9223372036854775807, 1e308, -1e-400, \"\\ud83d\\ude00\", \"e+1.0\"]",
+    " {\"a\": [true, false, null]}\n ",
+  };
+  g_autofree char *text = NULL;
+  g_autofree char *again = NULL;
+  g_autoptr (WevionJob) job = NULL;
+  g_autoptr (WevionJob) copy = NULL;
+  g_autoptr (JsonNode) node = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (JsonNode) root = wevion_json_parse (refused[i].text, strlen (refused[i].text), &error);
+
+      g_test_message ("refused: %s", refused[i].text);
+      g_assert_null (root);
+      g_assert_error (error, WEVION_JSON_ERROR, refused[i].code);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (JsonNode) root = wevion_json_parse (accepted[i], strlen (accepted[i]), &error);
+
+      g_test_message ("accepted: %s", accepted[i]);
+      g_assert_no_error (error);
+      g_assert_nonnull (root);
+    }
+
+  /* a double json-glib prints without a point, a year below 1000, an offset: all read back */
+  text = row ("a", "completed", "1",
+              ",\"settings\":{\"big\":1e30,\"small\":-2e-20,\"text\":\"1e+30.0\"},"
+              "\"created_at\":\"0001-01-01T05:00:00+01:00\",\"completed_at\":\"0999-12-31T23:59:59Z\"");
+  job = wevion_job_parse (text, strlen (text), NULL);
+  g_assert_nonnull (job);
+  node = wevion_job_to_json (job);
+  again = wevion_json_to_string (node);
+  g_test_message ("written: %s", again);
+  g_assert_nonnull (strstr (again, "\"big\":1e+30,"));
+  g_assert_nonnull (strstr (again, "\"text\":\"1e+30.0\""));
+  g_assert_nonnull (strstr (again, "\"created_at\":\"0001-01-01T04:00:00Z\""));
+  g_assert_nonnull (strstr (again, "\"completed_at\":\"0999-12-31T23:59:59Z\""));
+  copy = wevion_job_parse (again, strlen (again), NULL);
+  g_assert_nonnull (copy);
+  g_assert_true (json_object_equal (wevion_job_get_settings (copy), wevion_job_get_settings (job)));
+  g_assert_true (g_date_time_equal (wevion_job_get_created_at (copy), wevion_job_get_created_at (job)));
+  g_clear_object (&job);
+
+  /* an offset that puts the time before year 1 has no UTC form: not a time */
+  g_free (text);
+  text = row ("b", "pending", "0", ",\"created_at\":\"0001-01-01T00:30:00+01:00\"");
+  g_assert_null (wevion_job_parse (text, strlen (text), NULL));
+}
+
 static void
 test_roundtrip (void)
 {
@@ -281,6 +355,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/wevion/job/bad-rows-skipped", test_bad_rows_skipped);
   g_test_add_func ("/wevion/job/both-shapes", test_both_shapes);
   g_test_add_func ("/wevion/job/refused-documents", test_refused_documents);
+  g_test_add_func ("/wevion/job/fuzz-findings", test_fuzz_findings);
   g_test_add_func ("/wevion/job/roundtrip", test_roundtrip);
   g_test_add_func ("/wevion/job/transitions", test_transitions);
   g_test_add_func ("/wevion/job/failure-kinds", test_failure_kinds);
