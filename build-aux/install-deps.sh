@@ -24,7 +24,7 @@ packages=(
   imagemagick curl
 )
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(wrk nginx-light)
+  packages+=(wrk nginx-light sqlite3)
 fi
 if [ "${1:-}" = "--fuzz" ]; then
   # build-aux/fuzz.sh: clang with the libFuzzer, ASan and UBSan runtimes

@@ -357,7 +357,7 @@ give_up (Reader *r)
 }
 
 static int
-hex4 (const char *p)
+reader_hex4 (const char *p)
 {
   int v = 0;
 
@@ -442,7 +442,7 @@ reader_string (Reader *r, GString *out)
           {
             int c;
 
-            if (r->end - p < 6 || (c = hex4 (p + 2)) < 0)
+            if (r->end - p < 6 || (c = reader_hex4 (p + 2)) < 0)
               return give_up (r);
             p += 6;
             if (c == 0 || (c >= 0xdc00 && c <= 0xdfff))
@@ -451,7 +451,7 @@ reader_string (Reader *r, GString *out)
               {
                 int low;
 
-                if (r->end - p < 6 || p[0] != '\\' || p[1] != 'u' || (low = hex4 (p + 2)) < 0xdc00
+                if (r->end - p < 6 || p[0] != '\\' || p[1] != 'u' || (low = reader_hex4 (p + 2)) < 0xdc00
                     || low > 0xdfff)
                   return give_up (r);
                 p += 6;
@@ -533,6 +533,8 @@ reader_number (Reader *r, NumberKind *kind, gint64 *i, double *d)
     text[len] = '\0';
     *kind = NUMBER_DOUBLE;
     *d = g_ascii_strtod (text, NULL);
+    if (!isfinite (*d))
+      return give_up (r); /* out of range: the guarded path refuses the document, as it always has */
   }
   return TRUE;
 }
