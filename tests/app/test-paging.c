@@ -106,7 +106,9 @@ test_pages_in_on_scroll (void)
 
   /* scrolling to the end brings the rest */
   adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (wevion_window_get_list_view (window)));
-  for (int i = 0; i < 200 && g_list_model_get_n_items (G_LIST_MODEL (store)) < N_JOBS; i++)
+  /* a deadline, not a number of tries: each page takes longer under the sanitizers */
+  for (gint64 deadline = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;
+       g_list_model_get_n_items (G_LIST_MODEL (store)) < N_JOBS && g_get_monotonic_time () < deadline;)
     {
       gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
       at_spin (100);
