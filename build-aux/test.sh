@@ -42,12 +42,15 @@ count_results() {
 import json, sys
 passed = failed = 0
 try:
-    with open(sys.argv[1]) as f:
+    with open(sys.argv[1], encoding="utf-8", errors="replace") as f:
         for line in f:
             line = line.strip()
             if not line:
                 continue
-            r = json.loads(line).get("result", "")
+            try:
+                r = json.loads(line).get("result", "")
+            except ValueError:
+                r = "unreadable"
             if r in ("OK", "EXPECTEDFAIL"):
                 passed += 1
             elif r == "SKIP":
@@ -91,6 +94,7 @@ run_phase() {
   local status=$?
   local passed failed
   read -r passed failed <<<"$(count_results "$dir/meson-logs/testlog.json")"
+  [[ "$passed" =~ ^[0-9]+$ && "$failed" =~ ^[0-9]+$ ]] || { passed=0; failed=1; }
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
     failed=1
   fi
