@@ -494,17 +494,6 @@ notify_burst (WevionNotifier *self, GPtrArray *jobs, gboolean desktop, gboolean 
     }
 }
 
-/* The sanitizer phase of build-aux/test.sh runs everything several times slower and stretches the
- * tests' deadlines by WEVION_TEST_TIMEOUT_MULTIPLIER; the thumbnail wait follows (1 otherwise). */
-static gint64
-thumbnail_wait_ms (void)
-{
-  const char *text = g_getenv ("WEVION_TEST_TIMEOUT_MULTIPLIER");
-  double m = text ? g_ascii_strtod (text, NULL) : 1.0;
-
-  return (gint64) (THUMBNAIL_WAIT_MS * (m >= 1.0 ? m : 1.0));
-}
-
 static gboolean
 batch_cb (gpointer data)
 {
@@ -524,8 +513,7 @@ batch_cb (gpointer data)
   if (polling && waited < BATCH_MAX_MS)
     return G_SOURCE_CONTINUE;
   /* a lone completed job waits a little for its thumbnail */
-  if (self->thumbnails_loading > 0 && self->batch->len < WEVION_NOTIFIER_BURST
-      && waited < thumbnail_wait_ms ())
+  if (self->thumbnails_loading > 0 && self->batch->len < WEVION_NOTIFIER_BURST && waited < THUMBNAIL_WAIT_MS)
     return G_SOURCE_CONTINUE;
 
   self->batch_id = 0;
