@@ -31,6 +31,8 @@ struct _WevionApplication
   guint tick_id;
   gboolean cancel_unsupported;
   gboolean cache_has_client;
+  gboolean cache_rebuilt_notice; /* to say once a window shows */
+  gboolean cache_error_shown;    /* the cache's write error was told (until a write succeeds) */
   /* issue 6: downloads */
   WevionDownloader *downloader;
   guint inhibit_cookie;
@@ -162,8 +164,12 @@ wevion_application_describe_error (const GError *error)
   if (error->domain == WEVION_CLIENT_ERROR)
     {
       const char *advice = wevion_client_error_get_advice (error);
+      gsize len = strlen (error->message);
+      /* no "?." or ".." when the message ends a sentence itself */
+      gboolean ended = len > 0 && strchr (".?!", error->message[len - 1]) != NULL;
+
       if (advice && *advice)
-        return g_strdup_printf ("%s. %s", error->message, advice);
+        return g_strdup_printf ("%s%s %s", error->message, ended ? "" : ".", advice);
     }
   return g_strdup (error->message);
 }
@@ -177,6 +183,17 @@ cache_path_for (const char *server_url)
   g_autofree char *name = g_strdup_printf ("cache-%.16s.db", hash);
 
   return g_build_filename (g_get_user_cache_dir (), "wevion-jobs", name, NULL);
+}
+
+static void
+show_cache_notice (WevionApplication *self)
+{
+  if (!self->cache_rebuilt_notice || main_window (self) == NULL)
+    return;
+  self->cache_rebuilt_notice = FALSE;
+  toast_text (self,
+              _ ("The saved job list could not be read and was started afresh. Jobs load again from the "
+                 "server."));
 }
 
 /* Shows what was known about this server before any request (the panel opens instantly, offline too). */
@@ -196,6 +213,12 @@ load_cache (WevionApplication *self, const char *server_url)
     }
   wevion_cache_load (self->cache, self->store);
   wevion_cache_attach (self->cache, self->store);
+  if (wevion_cache_get_was_rebuilt (self->cache))
+    {
+      /* the file was damaged (or from a newer version): say so, before the list fills again */
+      self->cache_rebuilt_notice = TRUE;
+      show_cache_notice (self);
+    }
 }
 
 static void
@@ -920,7 +943,12 @@ download_failed (WevionApplication *self, const char *job_id, guint index, const
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_warning ("Download of %s #%u failed: %s", job_id, index, error->message);
-  t = adw_toast_new (wevion_download_error_get_advice (error));
+  {
+    /* toast titles are markup; a translation may hold an "&" */
+    g_autofree char *advice = g_markup_escape_text (wevion_download_error_get_advice (error), -1);
+
+    t = adw_toast_new (advice);
+  }
   adw_toast_set_timeout (t, 0);
   if (g_error_matches (error, WEVION_DOWNLOAD_ERROR, WEVION_DOWNLOAD_ERROR_MOVED))
     {
@@ -1192,12 +1220,34 @@ wevion_application_handle_local_options (GApplication *app, GVariantDict *option
   return -1;
 }
 
+/* A cache write that failed (disk full) is told once, until a write succeeds again; the list itself
+ * is whole, and the cache writes the rows again at its next flush. */
+static void
+check_cache_write (WevionApplication *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->cache == NULL)
+    return;
+  error = wevion_cache_dup_write_error (self->cache);
+  if (error == NULL)
+    {
+      self->cache_error_shown = FALSE;
+      return;
+    }
+  if (self->cache_error_shown || main_window (self) == NULL)
+    return;
+  self->cache_error_shown = TRUE;
+  toast_text (self, error->message);
+}
+
 static gboolean
 tick_cb (gpointer user_data)
 {
   WevionApplication *self = user_data;
 
   wevion_job_store_tick (self->store);
+  check_cache_write (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -1253,6 +1303,7 @@ wevion_application_activate (GApplication *app)
   if (window == NULL)
     window = GTK_WINDOW (wevion_window_new (WEVION_APPLICATION (app)));
   gtk_window_present (window);
+  show_cache_notice (WEVION_APPLICATION (app));
 }
 
 static void

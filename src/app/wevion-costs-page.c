@@ -131,10 +131,11 @@ add_group_rows (WevionCostsPage *self, AdwPreferencesGroup *group, const WevionC
         }
       else
         subtitle = g_steal_pointer (&completed);
+      /* plain text first: provider names come from the server */
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), group == self->type_group
                                                                     ? type_label (groups[i].name)
                                                                     : groups[i].name);
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       gtk_widget_add_css_class (label, "numeric");
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
@@ -301,8 +302,10 @@ fetched_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (costs == NULL)
     {
       g_autofree char *text = wevion_application_describe_error (error);
+      /* a status page's description is markup; the error holds the server's words */
+      g_autofree char *escaped = g_markup_escape_text (text, -1);
 
-      adw_status_page_set_description (self->error_page, text);
+      adw_status_page_set_description (self->error_page, escaped);
       set_loading (self, FALSE);
       gtk_stack_set_visible_child_name (self->stack, "error");
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COSTS]);

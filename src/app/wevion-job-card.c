@@ -28,6 +28,13 @@ struct _WevionJobCard
   GtkLabel *warning_label;
   GtkButton *primary_button;
   GtkMenuButton *menu_button;
+
+  /* what the widgets show now: rebinding as the list scrolls touches only what differs, since
+   * every CSS class, icon or action change restyles or re-resolves a widget */
+  int shown_type;
+  int shown_status;
+  const char *shown_primary; /* action name; static strings */
+  const char *primary_tip;   /* translated, static */
 };
 
 G_DEFINE_FINAL_TYPE (WevionJobCard, wevion_job_card, GTK_TYPE_WIDGET)
@@ -148,16 +155,26 @@ build_menu (WevionJob *job)
 static void
 set_primary (WevionJobCard *self, const char *icon, const char *tooltip, const char *action)
 {
+  GVariant *target;
+
   gtk_widget_set_visible (GTK_WIDGET (self->primary_button), action != NULL);
   if (action == NULL)
     return;
-  gtk_button_set_icon_name (self->primary_button, icon);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->primary_button), tooltip);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->primary_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  tooltip, -1);
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->primary_button), "s",
-                                    wevion_job_get_id (self->job));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->primary_button), action);
+  /* the target first: an action name without its target would not match the action's type */
+  target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (self->primary_button));
+  if (target == NULL || !g_variant_is_of_type (target, G_VARIANT_TYPE_STRING)
+      || g_strcmp0 (g_variant_get_string (target, NULL), wevion_job_get_id (self->job)) != 0)
+    gtk_actionable_set_action_target (GTK_ACTIONABLE (self->primary_button), "s",
+                                      wevion_job_get_id (self->job));
+  if (g_strcmp0 (self->shown_primary, action) != 0)
+    {
+      gtk_button_set_icon_name (self->primary_button, icon);
+      self->primary_tip = tooltip;
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->primary_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      tooltip, -1);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->primary_button), action);
+      self->shown_primary = action;
+    }
 }
 
 static char *
@@ -178,7 +195,6 @@ update (WevionJobCard *self)
   g_autoptr (GDateTime) now = NULL;
   g_autoptr (GString) meta = NULL;
   g_autofree char *relative = NULL;
-  g_autofree char *exact = NULL;
   g_autofree char *status_text = NULL;
   WevionJobType type;
   WevionJobStatus status;
@@ -192,8 +208,13 @@ update (WevionJobCard *self)
   status = wevion_job_get_status (job);
 
   /* line 1: type badge (icon + word + colour), provider, retry link */
-  set_type_css (GTK_WIDGET (self->type_badge), type);
-  gtk_image_set_from_icon_name (self->type_badge_icon, wevion_job_type_get_icon_name (type));
+  if (self->shown_type != (int) type)
+    {
+      set_type_css (GTK_WIDGET (self->type_badge), type);
+      gtk_image_set_from_icon_name (self->type_badge_icon, wevion_job_type_get_icon_name (type));
+      gtk_image_set_from_icon_name (self->type_tile_icon, wevion_job_type_get_icon_name (type));
+      set_type_css (gtk_widget_get_parent (GTK_WIDGET (self->type_tile_icon)), type);
+    }
   if (type == WEVION_JOB_TYPE_UNKNOWN)
     {
       g_autofree char *label = g_strdup_printf (_ ("Unknown (%s)"), wevion_job_get_type_name (job));
@@ -201,6 +222,7 @@ update (WevionJobCard *self)
     }
   else
     gtk_label_set_label (self->type_badge_label, wevion_job_type_get_label (type));
+  self->shown_type = (int) type;
   gtk_label_set_label (self->provider_label, wevion_job_get_provider (job));
 
   retry_of = wevion_job_get_retry_of (job);
@@ -208,7 +230,9 @@ update (WevionJobCard *self)
   if (retry_of)
     {
       g_autofree char *tip = g_strdup_printf (_ ("Retry of job %s: show the original"), retry_of);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->retry_link), tip);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->retry_link), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      tip, -1);
       gtk_actionable_set_action_target (GTK_ACTIONABLE (self->retry_link), "s", retry_of);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->retry_link), "app.view-job");
     }
@@ -219,12 +243,9 @@ update (WevionJobCard *self)
   {
     g_autofree char *line = first_line (wevion_job_get_prompt (job));
     gtk_label_set_label (self->prompt_label, *line ? line : _ ("(no prompt)"));
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self->prompt_label), wevion_job_get_prompt (job));
   }
 
   /* the tile: thumbnail for completed visual jobs, a spinner while active, else the type icon */
-  gtk_image_set_from_icon_name (self->type_tile_icon, wevion_job_type_get_icon_name (type));
-  set_type_css (gtk_widget_get_parent (GTK_WIDGET (self->type_tile_icon)), type);
   if (wevion_job_get_is_active (job))
     gtk_stack_set_visible_child_name (self->thumb_stack, "active");
   else if (gtk_picture_get_paintable (self->thumbnail) != NULL)
@@ -233,26 +254,29 @@ update (WevionJobCard *self)
     gtk_stack_set_visible_child_name (self->thumb_stack, "icon");
 
   /* line 3: status as words with an icon, time, and what matters for the state */
-  gtk_image_set_from_icon_name (self->status_icon, wevion_job_status_get_icon_name (status));
   if (status == WEVION_JOB_STATUS_UNKNOWN)
     status_text = g_strdup_printf (_ ("Unknown status (%s)"), wevion_job_get_status_name (job));
   else
     status_text = g_strdup (wevion_job_status_get_label (status));
   gtk_label_set_label (self->status_label, status_text);
-  gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "success");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "success");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "error");
-  if (status == WEVION_JOB_STATUS_COMPLETED || status == WEVION_JOB_STATUS_FAILED)
+  if (self->shown_status != (int) status)
     {
-      const char *css = status == WEVION_JOB_STATUS_COMPLETED ? "success" : "error";
-      gtk_widget_add_css_class (GTK_WIDGET (self->status_label), css);
-      gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), css);
+      gtk_image_set_from_icon_name (self->status_icon, wevion_job_status_get_icon_name (status));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "success");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "success");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "error");
+      if (status == WEVION_JOB_STATUS_COMPLETED || status == WEVION_JOB_STATUS_FAILED)
+        {
+          const char *css = status == WEVION_JOB_STATUS_COMPLETED ? "success" : "error";
+          gtk_widget_add_css_class (GTK_WIDGET (self->status_label), css);
+          gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), css);
+        }
+      self->shown_status = (int) status;
     }
 
   meta = g_string_new (NULL);
   relative = wevion_format_relative_time (wevion_job_get_created_at (job), now);
-  exact = wevion_format_exact_time (wevion_job_get_created_at (job));
   g_string_append (meta, relative);
 
   switch (status)
@@ -306,7 +330,6 @@ update (WevionJobCard *self)
     default: set_primary (self, NULL, NULL, NULL); break;
     }
   gtk_label_set_label (self->meta_label, meta->str);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->meta_label), exact);
 
   /* stuck jobs get the seed's advice */
   if (wevion_job_get_is_stalled_at (job, now))
@@ -327,6 +350,59 @@ update (WevionJobCard *self)
                                              gtk_label_get_label (self->prompt_label));
     gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   }
+}
+
+/* Tooltips are written when asked for: setting a tooltip's text makes GTK ask the display where
+ * the pointer is (a round trip to the X server), which for every rebind while scrolling would cost
+ * more than the rest of the card. */
+static gboolean
+prompt_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
+{
+  WevionJobCard *self = data;
+  const char *prompt = self->job ? wevion_job_get_prompt (self->job) : NULL;
+
+  if (prompt == NULL || *prompt == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, prompt);
+  return TRUE;
+}
+
+static gboolean
+meta_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
+{
+  WevionJobCard *self = data;
+  g_autofree char *exact = NULL;
+
+  if (self->job == NULL || wevion_job_get_created_at (self->job) == NULL)
+    return FALSE;
+  exact = wevion_format_exact_time (wevion_job_get_created_at (self->job));
+  gtk_tooltip_set_text (tooltip, exact);
+  return TRUE;
+}
+
+static gboolean
+primary_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
+{
+  WevionJobCard *self = data;
+
+  if (self->primary_tip == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, self->primary_tip);
+  return TRUE;
+}
+
+static gboolean
+retry_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
+{
+  WevionJobCard *self = data;
+  const char *retry_of = self->job ? wevion_job_get_retry_of (self->job) : NULL;
+  g_autofree char *tip = NULL;
+
+  if (retry_of == NULL)
+    return FALSE;
+  tip = g_strdup_printf (_ ("Retry of job %s: show the original"), retry_of);
+  gtk_tooltip_set_text (tooltip, tip);
+  return TRUE;
 }
 
 /* The menu is built when it opens: building popovers for every card as the list scrolls and
@@ -470,5 +546,15 @@ static void
 wevion_job_card_init (WevionJobCard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->shown_type = -1;
+  self->shown_status = -1;
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->prompt_label), TRUE);
+  g_signal_connect (self->prompt_label, "query-tooltip", G_CALLBACK (prompt_tooltip_cb), self);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->meta_label), TRUE);
+  g_signal_connect (self->meta_label, "query-tooltip", G_CALLBACK (meta_tooltip_cb), self);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->primary_button), TRUE);
+  g_signal_connect (self->primary_button, "query-tooltip", G_CALLBACK (primary_tooltip_cb), self);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->retry_link), TRUE);
+  g_signal_connect (self->retry_link, "query-tooltip", G_CALLBACK (retry_tooltip_cb), self);
   gtk_menu_button_set_create_popup_func (self->menu_button, create_popup_cb, self, NULL);
 }

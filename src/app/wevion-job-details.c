@@ -21,6 +21,10 @@ struct _WevionJobDetails
   GtkStack *preview_stack;
   GtkPicture *preview;
   GtkImage *preview_icon;
+  GtkVideo *video;
+  GtkMediaControls *audio_controls;
+  GtkLabel *media_message;
+  GtkMediaStream *media;
   GtkLabel *title_label;
   GtkLabel *prompt_label;
   AdwPreferencesGroup *failure_group;
@@ -36,6 +40,21 @@ struct _WevionJobDetails
 
 G_DEFINE_FINAL_TYPE (WevionJobDetails, wevion_job_details, GTK_TYPE_WIDGET)
 
+/* which page of the preview stack shows: a playing result, a picture, or the type's icon */
+static const char *
+preview_page (WevionJobDetails *self)
+{
+  if (self->media)
+    {
+      /* a video that cannot play still has its thumbnail or icon to show */
+      if (gtk_media_controls_get_media_stream (self->audio_controls) == self->media)
+        return "audio";
+      if (gtk_media_stream_get_error (self->media) == NULL)
+        return "video";
+    }
+  return gtk_picture_get_paintable (self->preview) != NULL ? "picture" : "icon";
+}
+
 enum { PROP_0, PROP_JOB, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
@@ -47,8 +66,9 @@ add_value_row (WevionJobDetails *self, AdwPreferencesGroup *group, const char *t
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *label = gtk_label_new (value);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  /* plain text before the title is set: a markup title would be parsed (and warn) at once */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
@@ -97,12 +117,15 @@ icon_button (const char *icon, const char *tooltip, const char *action, GVariant
 static char *
 result_file_name (const char *url, guint index)
 {
-  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  /* split the encoded path, then decode the last segment: an escaped "/" belongs to the name */
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED_PATH, NULL);
   const char *path = uri ? g_uri_get_path (uri) : NULL;
   const char *slash = path ? strrchr (path, '/') : NULL;
+  char *name = slash && slash[1] ? g_uri_unescape_string (slash + 1, NULL) : NULL;
 
-  if (slash && slash[1])
-    return g_uri_unescape_string (slash + 1, NULL);
+  if (name && *name && g_utf8_validate (name, -1, NULL))
+    return name;
+  g_free (name);
   return g_strdup_printf (_ ("Result %u"), index + 1);
 }
 
@@ -155,8 +178,8 @@ add_file_rows (WevionJobDetails *self, WevionJob *job)
       GVariant *target = g_variant_new ("(su)", id, i);
 
       g_variant_ref_sink (target);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
       adw_action_row_add_prefix (
           ADW_ACTION_ROW (row),
           gtk_image_new_from_icon_name (wevion_job_type_get_icon_name (wevion_job_get_job_type (job))));
@@ -199,10 +222,7 @@ update (WevionJobDetails *self)
 
   gtk_image_set_from_icon_name (self->preview_icon, wevion_job_type_get_icon_name (type));
   gtk_widget_set_visible (GTK_WIDGET (self->preview_stack), status == WEVION_JOB_STATUS_COMPLETED);
-  if (gtk_picture_get_paintable (self->preview) != NULL)
-    gtk_stack_set_visible_child_name (self->preview_stack, "picture");
-  else
-    gtk_stack_set_visible_child_name (self->preview_stack, "icon");
+  gtk_stack_set_visible_child_name (self->preview_stack, preview_page (self));
 
   title = g_strdup_printf ("%s · %s", wevion_job_type_get_label (type), wevion_job_status_get_label (status));
   gtk_label_set_label (self->title_label, title);
@@ -348,6 +368,7 @@ wevion_job_details_set_job (WevionJobDetails *self, WevionJob *job)
   g_set_object (&self->job, job);
   self->selected_result = 0;
   gtk_picture_set_paintable (self->preview, NULL);
+  wevion_job_details_set_media (self, NULL);
   if (job)
     self->notify_id
         = g_signal_connect_object (job, "notify", G_CALLBACK (job_notify_cb), self, G_CONNECT_SWAPPED);
@@ -360,7 +381,61 @@ wevion_job_details_set_preview (WevionJobDetails *self, GdkPaintable *paintable)
 {
   g_return_if_fail (WEVION_IS_JOB_DETAILS (self));
   gtk_picture_set_paintable (self->preview, paintable);
-  gtk_stack_set_visible_child_name (self->preview_stack, paintable ? "picture" : "icon");
+  gtk_stack_set_visible_child_name (self->preview_stack, preview_page (self));
+}
+
+static void
+media_error_cb (WevionJobDetails *self, GParamSpec *pspec, GtkMediaStream *stream)
+{
+  const GError *error = gtk_media_stream_get_error (stream);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->media_message), error != NULL);
+  if (error)
+    {
+      g_autofree char *text = g_strdup_printf (
+          _ ("This result cannot be played here (%s). Open it in another app from the list of files."),
+          error->message);
+      gtk_label_set_label (self->media_message, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->audio_controls), error == NULL);
+  gtk_stack_set_visible_child_name (self->preview_stack, preview_page (self));
+}
+
+void
+wevion_job_details_set_media (WevionJobDetails *self, GtkMediaStream *stream)
+{
+  g_return_if_fail (WEVION_IS_JOB_DETAILS (self));
+  g_return_if_fail (stream == NULL || GTK_IS_MEDIA_STREAM (stream));
+
+  if (self->media == stream)
+    return;
+  if (self->media)
+    {
+      g_signal_handlers_disconnect_by_func (self->media, media_error_cb, self);
+      gtk_media_stream_pause (self->media);
+    }
+  g_set_object (&self->media, stream);
+  gtk_video_set_media_stream (self->video, NULL);
+  gtk_media_controls_set_media_stream (self->audio_controls, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->media_message), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->audio_controls), TRUE);
+  if (stream)
+    {
+      g_signal_connect_object (stream, "notify::error", G_CALLBACK (media_error_cb), self, G_CONNECT_SWAPPED);
+      if (self->job && wevion_job_get_job_type (self->job) == WEVION_JOB_TYPE_TTS)
+        gtk_media_controls_set_media_stream (self->audio_controls, stream);
+      else
+        gtk_video_set_media_stream (self->video, stream);
+      media_error_cb (self, NULL, stream);
+    }
+  gtk_stack_set_visible_child_name (self->preview_stack, preview_page (self));
+}
+
+GtkMediaStream *
+wevion_job_details_get_media (WevionJobDetails *self)
+{
+  g_return_val_if_fail (WEVION_IS_JOB_DETAILS (self), NULL);
+  return self->media;
 }
 
 void
@@ -394,6 +469,12 @@ wevion_job_details_dispose (GObject *object)
   if (self->job)
     g_clear_signal_handler (&self->notify_id, self->job);
   g_clear_object (&self->job);
+  if (self->media)
+    {
+      g_signal_handlers_disconnect_by_func (self->media, media_error_cb, self);
+      gtk_media_stream_pause (self->media);
+      g_clear_object (&self->media);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (object), WEVION_TYPE_JOB_DETAILS);
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object)));)
     gtk_widget_unparent (child);
@@ -445,6 +526,9 @@ wevion_job_details_class_init (WevionJobDetailsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WevionJobDetails, preview_stack);
   gtk_widget_class_bind_template_child (widget_class, WevionJobDetails, preview);
   gtk_widget_class_bind_template_child (widget_class, WevionJobDetails, preview_icon);
+  gtk_widget_class_bind_template_child (widget_class, WevionJobDetails, video);
+  gtk_widget_class_bind_template_child (widget_class, WevionJobDetails, audio_controls);
+  gtk_widget_class_bind_template_child (widget_class, WevionJobDetails, media_message);
   gtk_widget_class_bind_template_child (widget_class, WevionJobDetails, title_label);
   gtk_widget_class_bind_template_child (widget_class, WevionJobDetails, prompt_label);
   gtk_widget_class_bind_template_child (widget_class, WevionJobDetails, failure_group);

@@ -658,8 +658,11 @@ toast_text (WevionNotifier *self, const char *text)
 {
   WevionWindow *window = main_window (self);
 
+  /* toast titles are markup; @text may hold an error message from elsewhere */
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
   if (window)
-    wevion_window_add_toast (window, adw_toast_new (text));
+    wevion_window_add_toast (window, adw_toast_new (escaped));
   else
     g_message ("%s", text);
 }

@@ -1,8 +1,10 @@
 /* wevion-window.c: the Jobs panel: status views, filters, the list of cards and the details. */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 
+#include "wevion-apng-stream.h"
 #include "wevion-costs-page.h"
 #include "wevion-job-card.h"
 #include "wevion-job-details.h"
@@ -12,6 +14,8 @@
 
 #define PAGE_SIZE 100
 #define SEARCH_DELAY_MS 250
+#define MEDIA_MAX_BYTES (64 * 1024 * 1024)   /* a result fetched for playing */
+#define MEDIA_MAX_MEMORY (256 * 1024 * 1024) /* an animation's decoded frames */
 
 struct _WevionWindow
 {
@@ -540,6 +544,96 @@ preview_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     wevion_job_details_set_preview (self->details, GDK_PAINTABLE (texture));
 }
 
+/* Playable results (video, speech) are kept in the cache folder, so they play again offline */
+static char *
+media_cache_path (WevionJob *job)
+{
+  g_autofree char *name = g_compute_checksum_for_string (G_CHECKSUM_SHA1, wevion_job_get_id (job), -1);
+
+  return g_build_filename (g_get_user_cache_dir (), "wevion-jobs", "media", name, NULL);
+}
+
+static GtkMediaStream *
+media_stream_for (GBytes *bytes, const char *path, GError **error)
+{
+  /* wevion-hub renders videos as animated PNGs, which GTK's media backends do not play */
+  if (wevion_apng_is_png (bytes))
+    return GTK_MEDIA_STREAM (wevion_apng_stream_new (bytes, MEDIA_MAX_MEMORY, error));
+  else
+    {
+      g_autoptr (GFile) file = g_file_new_for_path (path);
+      return gtk_media_file_new_for_file (file);
+    }
+}
+
+static void
+media_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (WevionWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = wevion_fetch_bytes_finish (result, &error);
+  g_autoptr (GtkMediaStream) stream = NULL;
+  g_autofree char *path = NULL;
+  WevionJob *job = wevion_job_details_get_job (self->details);
+
+  if (bytes == NULL || job == NULL)
+    {
+      /* the thumbnail (or the type's icon) stays; the files list still offers Open */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("The result could not be loaded for playing: %s", error ? error->message : "no job");
+      return;
+    }
+  path = media_cache_path (job);
+  {
+    g_autofree char *dir = g_path_get_dirname (path);
+
+    if (g_mkdir_with_parents (dir, 0700) != 0
+        || !g_file_set_contents (path, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes),
+                                 &error))
+      {
+        g_debug ("The result could not be kept for playing: %s", error ? error->message : g_strerror (errno));
+        return;
+      }
+  }
+  stream = media_stream_for (bytes, path, &error);
+  if (stream == NULL)
+    {
+      g_debug ("The result cannot be played: %s", error->message);
+      return;
+    }
+  wevion_job_details_set_media (self->details, stream);
+}
+
+static void
+load_media (WevionWindow *self, WevionJob *job)
+{
+  const char *const *urls = wevion_job_get_result_urls (job);
+  guint index = wevion_job_details_get_selected_result (self->details);
+  g_autofree char *path = media_cache_path (job);
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GtkMediaStream) stream = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+
+  /* played before: no network needed */
+  if (g_file_get_contents (path, &contents, &length, NULL))
+    {
+      bytes = g_bytes_new_take (contents, length);
+      stream = media_stream_for (bytes, path, NULL);
+      if (stream)
+        {
+          wevion_job_details_set_media (self->details, stream);
+          return;
+        }
+    }
+  if (urls == NULL || urls[0] == NULL)
+    return;
+  if (index >= g_strv_length ((char **) urls))
+    index = 0;
+  wevion_fetch_bytes_async (urls[index], MEDIA_MAX_BYTES, self->preview_cancellable, media_cb,
+                            g_object_ref (self));
+}
+
 static void
 show_details (WevionWindow *self, WevionJob *job)
 {
@@ -566,6 +660,14 @@ show_details (WevionWindow *self, WevionJob *job)
           wevion_thumbnails_load_async (thumbnails, key, url, 32 * 1024 * 1024, self->preview_cancellable,
                                         preview_cb, g_object_ref (self));
         }
+    }
+  if (job && wevion_job_get_status (job) == WEVION_JOB_STATUS_COMPLETED
+      && (wevion_job_get_job_type (job) == WEVION_JOB_TYPE_VIDEO
+          || wevion_job_get_job_type (job) == WEVION_JOB_TYPE_TTS))
+    {
+      if (self->preview_cancellable == NULL)
+        self->preview_cancellable = g_cancellable_new ();
+      load_media (self, job);
     }
 }
 
@@ -663,9 +765,20 @@ search_changed_cb (WevionWindow *self, GtkSearchEntry *entry)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
 
-  g_free (self->search_folded);
+  g_autofree char *old = g_steal_pointer (&self->search_folded);
+
   self->search_folded = *text ? g_utf8_casefold (text, -1) : NULL;
-  refilter (self);
+  if (g_strcmp0 (old, self->search_folded) == 0)
+    return;
+  /* Shortening the search (or clearing it) only lets more jobs in: the list keeps what it shows
+   * and adds the rest as the filter finds them, instead of starting over. */
+  if (old && (self->search_folded == NULL || strstr (old, self->search_folded) != NULL))
+    {
+      gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+      update_list_page (self);
+    }
+  else
+    refilter (self);
   /* ask the server for older matches once typing pauses */
   g_clear_handle_id (&self->search_timeout, g_source_remove);
   self->search_timeout = g_timeout_add (SEARCH_DELAY_MS, search_timeout_cb, self);
@@ -924,7 +1037,10 @@ set_banner (WevionWindow *self, const char *text, const char *button, const char
 #if ADW_CHECK_VERSION(1, 3, 0)
   if (text)
     {
-      adw_banner_set_title (ADW_BANNER (self->banner), text);
+      /* AdwBanner titles are markup; the text may quote the server */
+      g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+      adw_banner_set_title (ADW_BANNER (self->banner), escaped);
       adw_banner_set_button_label (ADW_BANNER (self->banner), button);
     }
   adw_banner_set_revealed (ADW_BANNER (self->banner), text != NULL);

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -38,6 +39,8 @@ struct _WevionCache
   GMutex lock;
   GCond idle_cond;
   guint pending_batches;
+  GQueue failed;       /* Batch: writes that failed (disk full …), written again at the next flush */
+  GError *write_error; /* the last write's error, NULL once a write succeeds */
 };
 
 G_DEFINE_FINAL_TYPE (WevionCache, wevion_cache, G_TYPE_OBJECT)
@@ -92,6 +95,28 @@ batch_new (void)
   return batch;
 }
 
+/* The error of the last failed call on the connection. A full disk gets its own code and words:
+ * ENOSPC is SQLITE_FULL; EFBIG (a file size limit) and quotas come back as SQLITE_IOERR_WRITE, often
+ * with the errno already lost, so a failed write counts as a full disk too. */
+static void
+sql_error (WevionCache *self, const char *message, GError **error)
+{
+  int rc = sqlite3_extended_errcode (self->db);
+  int err = sqlite3_system_errno (self->db);
+
+  if (message == NULL)
+    message = sqlite3_errmsg (self->db);
+  if ((rc & 0xff) == SQLITE_FULL || rc == SQLITE_IOERR_WRITE || err == ENOSPC || err == EFBIG
+      || err == EDQUOT)
+    g_set_error (
+        error, WEVION_CACHE_ERROR, WEVION_CACHE_ERROR_DISK_FULL,
+        _ ("The disk is full or cannot be written: the job list could not be saved for the next start "
+           "(%s)"),
+        err ? g_strerror (err) : message);
+  else
+    g_set_error (error, WEVION_CACHE_ERROR, WEVION_CACHE_ERROR_SQL, "%s", message ? message : "SQL error");
+}
+
 static gboolean
 exec (WevionCache *self, const char *sql, GError **error)
 {
@@ -99,7 +124,7 @@ exec (WevionCache *self, const char *sql, GError **error)
 
   if (sqlite3_exec (self->db, sql, NULL, NULL, &message) != SQLITE_OK)
     {
-      g_set_error (error, WEVION_CACHE_ERROR, WEVION_CACHE_ERROR_SQL, "%s", message ? message : "SQL error");
+      sql_error (self, message, error);
       sqlite3_free (message);
       return FALSE;
     }
@@ -121,7 +146,7 @@ write_batch (WevionCache *self, Batch *batch, GError **error)
              != SQLITE_OK
       || sqlite3_prepare_v2 (self->db, "DELETE FROM hidden WHERE id = ?", -1, &unhide, NULL) != SQLITE_OK)
     {
-      g_set_error (error, WEVION_CACHE_ERROR, WEVION_CACHE_ERROR_SQL, "%s", sqlite3_errmsg (self->db));
+      sql_error (self, NULL, error);
       goto out;
     }
   for (guint i = 0; i < batch->ids->len; i++)
@@ -132,7 +157,7 @@ write_batch (WevionCache *self, Batch *batch, GError **error)
       sqlite3_bind_text (put, 3, g_ptr_array_index (batch->texts, i), -1, SQLITE_STATIC);
       if (sqlite3_step (put) != SQLITE_DONE)
         {
-          g_set_error (error, WEVION_CACHE_ERROR, WEVION_CACHE_ERROR_SQL, "%s", sqlite3_errmsg (self->db));
+          sql_error (self, NULL, error);
           goto out;
         }
     }
@@ -144,7 +169,7 @@ write_batch (WevionCache *self, Batch *batch, GError **error)
       sqlite3_bind_text (stmt, 1, g_ptr_array_index (batch->hidden_ids, i), -1, SQLITE_STATIC);
       if (sqlite3_step (stmt) != SQLITE_DONE)
         {
-          g_set_error (error, WEVION_CACHE_ERROR, WEVION_CACHE_ERROR_SQL, "%s", sqlite3_errmsg (self->db));
+          sql_error (self, NULL, error);
           goto out;
         }
     }
@@ -168,8 +193,7 @@ write_batch (WevionCache *self, Batch *batch, GError **error)
                              SQLITE_STATIC);
           if (sqlite3_step (etag) != SQLITE_DONE)
             {
-              g_set_error (error, WEVION_CACHE_ERROR, WEVION_CACHE_ERROR_SQL, "%s",
-                           sqlite3_errmsg (self->db));
+              sql_error (self, NULL, error);
               sqlite3_finalize (etag);
               goto out;
             }
@@ -183,7 +207,8 @@ out:
   sqlite3_finalize (unhide);
   if (ok)
     ok = exec (self, "COMMIT", error);
-  else
+  /* a failed COMMIT (disk full) may leave the transaction open: end it, or no later write works */
+  if (!ok && !sqlite3_get_autocommit (self->db))
     exec (self, "ROLLBACK", NULL);
   return ok;
 }
@@ -194,11 +219,36 @@ writer_func (gpointer data, gpointer user_data)
   WevionCache *self = user_data;
   Batch *batch = data;
   g_autoptr (GError) error = NULL;
+  gboolean blocked, ok;
 
-  if (!write_batch (self, batch, &error))
-    g_warning ("Could not save the job cache %s: %s", self->path, error->message);
-  batch_free (batch);
+  /* after a failed write, later batches wait behind it, so rows are never written out of order */
   g_mutex_lock (&self->lock);
+  blocked = self->failed.length > 0;
+  if (blocked)
+    {
+      g_queue_push_tail (&self->failed, batch);
+      self->pending_batches--;
+      g_cond_broadcast (&self->idle_cond);
+    }
+  g_mutex_unlock (&self->lock);
+  if (blocked)
+    return;
+  ok = write_batch (self, batch, &error);
+  if (!ok)
+    g_message ("Could not save the job cache %s (kept for the next write): %s", self->path, error->message);
+  g_mutex_lock (&self->lock);
+  if (ok)
+    {
+      g_clear_error (&self->write_error);
+      batch_free (batch);
+    }
+  else
+    {
+      /* nothing is lost: written again, before anything newer, at the next flush */
+      g_clear_error (&self->write_error);
+      self->write_error = g_steal_pointer (&error);
+      g_queue_push_tail (&self->failed, batch);
+    }
   self->pending_batches--;
   g_cond_broadcast (&self->idle_cond);
   g_mutex_unlock (&self->lock);
@@ -253,6 +303,8 @@ wevion_cache_finalize (GObject *object)
   g_free (self->path);
   g_hash_table_unref (self->dirty);
   g_hash_table_unref (self->hidden_dirty);
+  g_queue_clear_full (&self->failed, (GDestroyNotify) batch_free);
+  g_clear_error (&self->write_error);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->idle_cond);
   G_OBJECT_CLASS (wevion_cache_parent_class)->finalize (object);
@@ -409,6 +461,18 @@ gboolean
 wevion_cache_get_was_rebuilt (WevionCache *self)
 {
   return self->was_rebuilt;
+}
+
+GError *
+wevion_cache_dup_write_error (WevionCache *self)
+{
+  GError *error;
+
+  g_return_val_if_fail (WEVION_IS_CACHE (self), NULL);
+  g_mutex_lock (&self->lock);
+  error = self->write_error ? g_error_copy (self->write_error) : NULL;
+  g_mutex_unlock (&self->lock);
+  return error;
 }
 
 typedef struct
@@ -622,7 +686,25 @@ take_batch (WevionCache *self)
 static void
 flush_now (WevionCache *self)
 {
+  GQueue again = G_QUEUE_INIT;
+  gboolean any_failed;
+
   g_clear_handle_id (&self->flush_id, g_source_remove);
+  /* Writes that failed go first, in their order (newer rows then replace theirs). Only after a
+   * failure: wait until the writer has queued everything behind them. */
+  g_mutex_lock (&self->lock);
+  any_failed = self->failed.length > 0;
+  g_mutex_unlock (&self->lock);
+  if (any_failed)
+    wait_idle (self);
+  g_mutex_lock (&self->lock);
+  again = self->failed;
+  g_queue_init (&self->failed);
+  self->pending_batches += again.length;
+  g_mutex_unlock (&self->lock);
+  for (GList *l = again.head; l; l = l->next)
+    g_thread_pool_push (self->writer, l->data, NULL);
+  g_queue_clear (&again);
   if (g_hash_table_size (self->dirty) == 0 && g_hash_table_size (self->hidden_dirty) == 0
       && (self->client == NULL
           || wevion_client_get_etag_generation (self->client) == self->client_generation))

@@ -10,6 +10,7 @@ G_BEGIN_DECLS
 typedef enum {
   WEVION_CACHE_ERROR_OPEN,
   WEVION_CACHE_ERROR_SQL,
+  WEVION_CACHE_ERROR_DISK_FULL, /* no space left (ENOSPC, EFBIG from a file size limit, a quota) */
 } WevionCacheError;
 GQuark wevion_cache_error_quark (void);
 
@@ -43,7 +44,10 @@ void wevion_cache_attach (WevionCache *self, WevionJobStore *store);
 /* Gives @client the list answers (URL, ETag, body) kept from earlier runs against the same server,
  * so its first requests can be answered 304, and keeps the client's new ones from now on. */
 void wevion_cache_attach_client (WevionCache *self, WevionClient *client);
-/* Writes pending changes now and waits for them (shutdown, tests). */
+/* The error of the last write in the background (e.g. DISK_FULL), NULL when it succeeded. A failed
+ * write loses nothing: its rows are written again, before newer ones, at the next flush. */
+GError *wevion_cache_dup_write_error (WevionCache *self);
+/* Writes pending changes (and writes that failed before) now and waits for them (shutdown, tests). */
 void wevion_cache_flush (WevionCache *self);
 
 /* Saves every job of @store in one transaction (bulk import). */

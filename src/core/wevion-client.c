@@ -534,19 +534,38 @@ typedef struct
   GSource *deadline;
   gboolean timed_out;
   SoupMessage *msg;
+  GInputStream *stream; /* the answer being read */
+  GByteArray *answer;   /* what has arrived of it */
 } Request;
 
 typedef struct
 {
   guint status;
   GBytes *body;
+  char *cache_key; /* a GET answer kept (or served) for If-None-Match under this URL */
 } Response;
 
 static void
 response_free (Response *response)
 {
   g_clear_pointer (&response->body, g_bytes_unref);
+  g_free (response->cache_key);
   g_free (response);
+}
+
+/* An answer that turned out unreadable (malformed, truncated) must not be kept for If-None-Match:
+ * the server would answer 304 to it, and the same broken body would be read again after the server
+ * had recovered, until the data changed. */
+static void
+forget_answer (WevionClient *self, const char *cache_key, GBytes *body)
+{
+  CacheEntry *entry = cache_key ? g_hash_table_lookup (self->etags, cache_key) : NULL;
+
+  if (entry && g_bytes_equal (entry->body, body))
+    {
+      g_hash_table_remove (self->etags, cache_key);
+      self->etag_generation++;
+    }
 }
 
 static void
@@ -562,6 +581,8 @@ request_free (Request *req)
     }
   g_clear_object (&req->cancellable);
   g_clear_object (&req->msg);
+  g_clear_object (&req->stream);
+  g_clear_pointer (&req->answer, g_byte_array_unref);
   g_free (req->method);
   g_clear_pointer (&req->uri, g_uri_unref);
   g_free (req->cache_key);
@@ -738,7 +759,10 @@ transport_error (Request *req, GError *error)
 {
   if (req->timed_out || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return client_error_new (WEVION_CLIENT_ERROR_TIMEOUT, 0, -1,
-                             _ ("The server did not answer within %d seconds"), req->client->timeout);
+                             g_dngettext (GETTEXT_PACKAGE, "The server did not answer within %d second",
+                                          "The server did not answer within %d seconds",
+                                          req->client->timeout),
+                             req->client->timeout);
   if (error->domain == G_TLS_ERROR || soup_message_get_tls_peer_certificate_errors (req->msg) != 0)
     return client_error_new (WEVION_CLIENT_ERROR_TLS, 0, -1, _ ("Secure connection failed: %s"),
                              error->message);
@@ -773,23 +797,103 @@ is_json_type (const char *content_type)
              || g_str_has_suffix (content_type, "+json"));
 }
 
-static void
-send_cb (GObject *source, GAsyncResult *result, gpointer data)
+/* An answer larger than this is refused before it is all in memory: lists are pages of at most
+ * 500 rows, and even rows with 10 000 result URLs each stay far below it. */
+#define MAX_ANSWER_BYTES (64 * 1024 * 1024)
+
+static void answer_cb (GTask *task, GBytes *body, GError *error);
+
+static GError *
+too_large_error (Request *req)
 {
-  g_autoptr (GTask) task = data;
+  return client_error_new (WEVION_CLIENT_ERROR_INVALID_RESPONSE, soup_message_get_status (req->msg), -1,
+                           _ ("The server’s answer is larger than %d MB and was refused"),
+                           MAX_ANSWER_BYTES / (1024 * 1024));
+}
+
+static void
+read_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GTask *task = data;
+  Request *req = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr (GBytes) chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+
+  if (chunk == NULL)
+    {
+      answer_cb (task, NULL, error);
+      return;
+    }
+  if (g_bytes_get_size (chunk) == 0)
+    {
+      GBytes *body = g_byte_array_free_to_bytes (g_steal_pointer (&req->answer));
+
+      g_input_stream_close (req->stream, NULL, NULL); /* at its end: returns the connection */
+      g_clear_object (&req->stream);
+      answer_cb (task, body, NULL);
+      return;
+    }
+  if (req->answer->len + g_bytes_get_size (chunk) > MAX_ANSWER_BYTES)
+    {
+      /* stop reading: the connection is dropped rather than drained */
+      g_cancellable_cancel (req->cancellable);
+      g_clear_object (&req->stream);
+      g_clear_pointer (&req->answer, g_byte_array_unref);
+      answer_cb (task, NULL, too_large_error (req));
+      return;
+    }
+  g_byte_array_append (req->answer, g_bytes_get_data (chunk, NULL), (guint) g_bytes_get_size (chunk));
+  g_input_stream_read_bytes_async (req->stream, 64 * 1024, G_PRIORITY_DEFAULT, req->cancellable, read_cb,
+                                   task);
+}
+
+static void
+sent_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GTask *task = data;
+  Request *req = g_task_get_task_data (task);
+  GError *error = NULL;
+  GInputStream *stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  goffset length;
+
+  if (stream == NULL)
+    {
+      answer_cb (task, NULL, error);
+      return;
+    }
+  req->stream = stream;
+  length = soup_message_headers_get_content_length (soup_message_get_response_headers (req->msg));
+  if (length > MAX_ANSWER_BYTES)
+    {
+      g_cancellable_cancel (req->cancellable);
+      g_clear_object (&req->stream);
+      answer_cb (task, NULL, too_large_error (req));
+      return;
+    }
+  g_clear_pointer (&req->answer, g_byte_array_unref);
+  req->answer = g_byte_array_sized_new (length > 0 ? (guint) length : 4096);
+  g_input_stream_read_bytes_async (stream, 64 * 1024, G_PRIORITY_DEFAULT, req->cancellable, read_cb, task);
+}
+
+/* The whole answer (@body), or why there is none (@error, transfer full); @task is consumed. */
+static void
+answer_cb (GTask *task_in, GBytes *body_in, GError *error_in)
+{
+  g_autoptr (GTask) task = task_in;
   Request *req = g_task_get_task_data (task);
   WevionClient *self = req->client;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = error_in;
+  g_autoptr (GBytes) body = body_in;
   SoupMessageHeaders *headers;
   guint status;
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   self->requests++;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUESTS]);
   if (body == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !req->timed_out)
+      if (error->domain == WEVION_CLIENT_ERROR)
+        g_task_return_error (task, g_steal_pointer (&error));
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !req->timed_out)
         g_task_return_error (task, g_steal_pointer (&error));
       else
         g_task_return_error (task, transport_error (req, error));
@@ -856,6 +960,7 @@ send_cb (GObject *source, GAsyncResult *result, gpointer data)
       response = g_new0 (Response, 1);
       response->status = 200;
       response->body = g_bytes_ref (entry->body);
+      response->cache_key = g_strdup (req->cache_key);
       g_task_return_pointer (task, response, (GDestroyNotify) response_free);
       return;
     }
@@ -900,6 +1005,8 @@ send_cb (GObject *source, GAsyncResult *result, gpointer data)
 
     response->status = status;
     response->body = g_steal_pointer (&body);
+    if (req->cache_key && g_strcmp0 (req->method, "GET") == 0)
+      response->cache_key = g_strdup (req->cache_key);
     g_task_return_pointer (task, response, (GDestroyNotify) response_free);
   }
 }
@@ -932,8 +1039,7 @@ request_send (GTask *task)
       if (entry)
         soup_message_headers_replace (headers, "If-None-Match", entry->etag);
     }
-  soup_session_send_and_read_async (self->session, req->msg, G_PRIORITY_DEFAULT, req->cancellable, send_cb,
-                                    task);
+  soup_session_send_async (self->session, req->msg, G_PRIORITY_DEFAULT, req->cancellable, sent_cb, task);
 }
 
 /* @path_and_query follows the base URL, e.g. API_PREFIX "/generate/jobs?status=…" */
@@ -1126,9 +1232,13 @@ get_job_cb (GObject *source, GAsyncResult *result, gpointer data)
   bytes = g_bytes_get_data (response->body, &len);
   job = wevion_job_parse (bytes, len, &error);
   if (job == NULL)
-    g_task_return_error (task, invalid_response (ANSWER_JOB, error));
+    {
+      forget_answer (WEVION_CLIENT (source), response->cache_key, response->body);
+      g_task_return_error (task, invalid_response (ANSWER_JOB, error));
+    }
   else if (g_strcmp0 (wevion_job_get_id (job), g_task_get_task_data (task)) != 0)
     {
+      forget_answer (WEVION_CLIENT (source), response->cache_key, response->body);
       g_task_return_error (task, client_error_new (WEVION_CLIENT_ERROR_INVALID_RESPONSE, 0, -1,
                                                    _ ("The server sent another job than the one asked for")));
       g_object_unref (job);
@@ -1221,7 +1331,11 @@ list_parsed_cb (GObject *source, GAsyncResult *result, gpointer data)
   ListResult *list = g_task_propagate_pointer (G_TASK (result), &error);
 
   if (list == NULL)
-    g_task_return_error (task, error);
+    {
+      forget_answer (g_task_get_source_object (task), g_object_get_data (G_OBJECT (task), "cache-key"),
+                     g_task_get_task_data (G_TASK (result)));
+      g_task_return_error (task, error);
+    }
   else
     g_task_return_pointer (task, list, (GDestroyNotify) list_result_free);
 }
@@ -1241,6 +1355,7 @@ list_cb (GObject *source, GAsyncResult *result, gpointer data)
     }
   /* Parse in a worker thread. The inner task has no source object: the worker may drop its last
    * reference after we returned, and it must not keep the client alive then. */
+  g_object_set_data_full (G_OBJECT (task), "cache-key", g_strdup (response->cache_key), g_free);
   parse = g_task_new (NULL, NULL, list_parsed_cb, g_steal_pointer (&task));
   g_task_set_source_tag (parse, list_parse_thread);
   g_task_set_task_data (parse, g_bytes_ref (response->body), (GDestroyNotify) g_bytes_unref);

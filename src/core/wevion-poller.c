@@ -69,6 +69,7 @@ enum {
   PROP_SERVER_MINIMAL,
   PROP_TICKS,
   PROP_BUSY,
+  PROP_NETWORK_MONITOR,
   N_PROPS
 };
 
@@ -89,6 +90,7 @@ wevion_poller_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->timer_id, g_source_remove);
   g_clear_signal_handler (&self->monitor_handler, self->monitor);
+  g_clear_object (&self->monitor);
   g_clear_object (&self->client);
   g_clear_object (&self->store);
 
@@ -127,6 +129,7 @@ wevion_poller_get_property (GObject *object, guint prop_id, GValue *value, GPara
     case PROP_SERVER_MINIMAL: g_value_set_boolean (value, self->server_minimal); break;
     case PROP_TICKS: g_value_set_uint (value, self->ticks); break;
     case PROP_BUSY: g_value_set_boolean (value, self->in_flight); break;
+    case PROP_NETWORK_MONITOR: g_value_set_object (value, self->monitor); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -140,6 +143,7 @@ wevion_poller_set_property (GObject *object, guint prop_id, const GValue *value,
     {
     case PROP_CLIENT: self->client = g_value_dup_object (value); break;
     case PROP_STORE: self->store = g_value_dup_object (value); break;
+    case PROP_NETWORK_MONITOR: self->monitor = g_value_dup_object (value); break;
     case PROP_INTERVAL: wevion_poller_set_interval (self, g_value_get_int (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -165,7 +169,8 @@ wevion_poller_constructed (GObject *object)
   WevionPoller *self = WEVION_POLLER (object);
 
   G_OBJECT_CLASS (wevion_poller_parent_class)->constructed (object);
-  self->monitor = g_network_monitor_get_default ();
+  if (self->monitor == NULL)
+    self->monitor = g_object_ref (g_network_monitor_get_default ());
   self->monitor_handler
       = g_signal_connect (self->monitor, "notify::network-available", G_CALLBACK (network_changed_cb), self);
 }
@@ -198,6 +203,9 @@ wevion_poller_class_init (WevionPollerClass *klass)
   properties[PROP_SERVER_MINIMAL] = g_param_spec_boolean ("server-minimal", NULL, NULL, FALSE, ro);
   properties[PROP_TICKS] = g_param_spec_uint ("ticks", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, ro);
+  properties[PROP_NETWORK_MONITOR]
+      = g_param_spec_object ("network-monitor", NULL, NULL, G_TYPE_NETWORK_MONITOR,
+                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**

@@ -24,7 +24,9 @@ G_DECLARE_FINAL_TYPE (WevionPoller, wevion_poller, WEVION, POLLER, GObject)
  * "last-error" (GError boxed, NULL when fine), "last-error-message" (string), "next-poll-in"
  * (seconds until the next poll, -1 when none is scheduled), "server-minimal" (the server ignores
  * query parameters: active jobs are polled one by one), "ticks" (polls done; notified after the
- * state and error of that poll are set), "busy" (a poll is running).
+ * state and error of that poll are set), "busy" (a poll is running), "network-monitor"
+ * (construct-only; the GNetworkMonitor whose "network-available" going back to TRUE makes an offline
+ * or backing-off poller poll at once; default: g_network_monitor_get_default ()).
  *
  * Signal "job-gone" (const char *job_id): the server answered 404 for a polled job (deleted, or not
  * this user's); it is not asked for again unless tracked anew.

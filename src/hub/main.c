@@ -26,7 +26,7 @@ main (int argc, char **argv)
   g_auto (GStrv) users = NULL;
   gint64 seed = -1, url_ttl = 3600;
   double speed = 1.0;
-  int port = 8080, workers = 2, fill = 0, rate_limit = 0;
+  int port = 8080, workers = 2, fill = 0, rate_limit = 0, read_timeout = 20, idle_timeout = 60;
   gboolean demo = FALSE, minimal = FALSE;
   WevionHub *hub;
   const GOptionEntry entries[] = {
@@ -58,6 +58,10 @@ main (int argc, char **argv)
       "SPEC" },
     { "rate-limit", 0, 0, G_OPTION_ARG_INT, &rate_limit,
       "API requests per second per user before 429 (0: off)", "N" },
+    { "read-timeout", 0, 0, G_OPTION_ARG_INT, &read_timeout,
+      "Seconds a client has to send a whole request before it is dropped (default 20)", "SECONDS" },
+    { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout,
+      "Seconds a kept-alive connection may wait for its next request (default 60)", "SECONDS" },
     { "fill", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &fill, "Fill the db with N jobs and exit", "N" },
     { NULL }
   };
@@ -84,9 +88,11 @@ main (int argc, char **argv)
       g_printerr ("wevion-hub: %s\n", error->message);
       return 2;
     }
-  if (port < 0 || port > 65535 || workers < 1 || workers > 64 || speed <= 0 || url_ttl < 1)
+  if (port < 0 || port > 65535 || workers < 1 || workers > 64 || speed <= 0 || url_ttl < 1 || read_timeout < 1
+      || idle_timeout < 1)
     {
-      g_printerr ("wevion-hub: --port 0–65535, --workers 1–64, --speed > 0, --url-ttl ≥ 1\n");
+      g_printerr ("wevion-hub: --port 0–65535, --workers 1–64, --speed > 0, --url-ttl ≥ 1, --read-timeout ≥ "
+                  "1, --idle-timeout ≥ 1\n");
       return 2;
     }
 
@@ -104,6 +110,8 @@ main (int argc, char **argv)
   o.faults = faults;
   o.fill = fill;
   o.rate_limit = rate_limit;
+  o.read_timeout = read_timeout;
+  o.idle_timeout = idle_timeout;
 
   hub = wevion_hub_new (&o, &error);
   if (hub == NULL)

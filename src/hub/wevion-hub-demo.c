@@ -94,7 +94,7 @@ complete (WevionHub *hub, WevionJob *job, GDateTime *created, gint64 secs)
   const WevionHubProvider *p
       = wevion_hub_provider_lookup (wevion_job_get_job_type (job), wevion_job_get_provider (job));
   g_autoptr (JsonObject) meta = wevion_hub_copy_object (wevion_job_get_metadata (job));
-  g_autofree char *folder = g_strdup_printf ("folder-%s", wevion_job_get_id (job));
+  g_autofree char *folder = wevion_hub_new_folder_id ();
 
   json_object_set_string_member (meta, "thumbnail_url", WEVION_HUB_THUMBNAIL_NAME);
   g_object_set (job, "status-name", "completed", "started-at", started, "completed-at", done, "updated-at",

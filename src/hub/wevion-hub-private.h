@@ -61,6 +61,9 @@ struct _WevionHub
   gint64 sign_cache_expires;
   GHashTable *wire_cache; /* id → serialised row (see wire_row) */
   guint trickle_id;
+  guint64 n_dropped_slow; /* connections cut for sending a request too slowly */
+  guint64 n_dropped_idle; /* kept-alive connections closed after --idle-timeout */
+  guint64 n_too_large;    /* requests refused with 413 */
   gboolean stopping;
 };
 
@@ -81,6 +84,12 @@ int wevion_hub_worker_queue_position (WevionHub *hub, const char *id);
 gboolean wevion_hub_worker_cancel (WevionHub *hub, WevionJob *job);
 void wevion_hub_worker_stop (WevionHub *hub);
 char *wevion_hub_job_dir (WevionHub *hub, const char *id);
+/* fills @buf with bytes from the kernel's CSPRNG (getrandom) */
+void wevion_hub_secure_random (guint8 *buf, gsize len);
+/* "folder-" and 32 hex digits from the CSPRNG: a Drive folder page is reachable without a token,
+ * so its address must not be guessable from the job id (ids come from a GRand, reproducible with
+ * --seed) */
+char *wevion_hub_new_folder_id (void);
 /* a new job id (uuid) from the hub's GRand */
 char *wevion_hub_new_id (WevionHub *hub);
 gint64 wevion_hub_price_for (WevionHub *hub, const WevionHubProvider *provider, int count);
@@ -94,5 +103,7 @@ void wevion_hub_demo_fill (WevionHub *hub, guint n);
 
 /* server */
 gboolean wevion_hub_server_setup (WevionHub *hub, GError **error);
+/* TRUE when a client at @addr may use /admin: loopback addresses only */
+gboolean wevion_hub_admin_allowed (GSocketAddress *addr);
 
 G_END_DECLS

@@ -35,6 +35,61 @@ count (WevionHub *hub, const char *route, guint64 bytes)
   s->bytes += bytes;
 }
 
+/* A kept-alive connection waits at most --idle-timeout seconds for its next request: the timer
+ * runs from the end of one request to the first byte of the next (request-started), and lives on
+ * the connection's GSocket, so it goes when the connection does. */
+typedef struct
+{
+  WevionHub *hub;
+  GSocket *socket; /* not owned: the timer is data on it */
+  guint id;
+} IdleTimer;
+
+static void
+idle_timer_free (IdleTimer *t)
+{
+  g_clear_handle_id (&t->id, g_source_remove);
+  g_free (t);
+}
+
+static gboolean
+idle_timeout_cb (gpointer data)
+{
+  IdleTimer *t = data;
+  GSocket *socket = t->socket;
+
+  t->id = 0;
+  t->hub->n_dropped_idle++;
+  g_debug ("Closing a connection idle for %d s", t->hub->options.idle_timeout);
+  g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  g_object_set_data (G_OBJECT (socket), "wevion-idle", NULL); /* frees t */
+  return G_SOURCE_REMOVE;
+}
+
+static void
+idle_timer_start (WevionHub *hub, SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  IdleTimer *t;
+
+  if (socket == NULL || g_socket_is_closed (socket))
+    return;
+  t = g_new0 (IdleTimer, 1);
+  t->hub = hub;
+  t->socket = socket;
+  t->id = g_timeout_add_seconds (hub->options.idle_timeout, idle_timeout_cb, t);
+  g_object_set_data_full (G_OBJECT (socket), "wevion-idle", t, (GDestroyNotify) idle_timer_free);
+}
+
+static void
+idle_timer_stop (SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket)
+    g_object_set_data (G_OBJECT (socket), "wevion-idle", NULL);
+}
+
 static void
 request_finished_cb (SoupServer *server, SoupServerMessage *msg, WevionHub *hub)
 {
@@ -43,6 +98,8 @@ request_finished_cb (SoupServer *server, SoupServerMessage *msg, WevionHub *hub)
 
   if (g_object_steal_data (G_OBJECT (msg), "wevion-delayed"))
     hub->n_background--;
+  if (!g_object_get_data (G_OBJECT (msg), "wevion-stolen"))
+    idle_timer_start (hub, msg);
   if (g_object_get_data (G_OBJECT (msg), "wevion-stolen"))
     return;
   count (hub, route ? route : "other", body ? (guint64) body->length : 0);
@@ -76,13 +133,22 @@ is_method (SoupServerMessage *msg, const char *method)
   return g_str_equal (soup_server_message_get_method (msg), method);
 }
 
+gboolean
+wevion_hub_admin_allowed (GSocketAddress *addr)
+{
+  GInetAddress *inet;
+
+  if (addr == NULL || !G_IS_INET_SOCKET_ADDRESS (addr))
+    return FALSE;
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr));
+  /* 127.0.0.0/8 and ::1 only; an IPv4-mapped ::ffff:127.0.0.1 is refused (fails closed) */
+  return g_inet_address_get_is_loopback (inet);
+}
+
 static gboolean
 is_loopback (SoupServerMessage *msg)
 {
-  GSocketAddress *addr = soup_server_message_get_remote_address (msg);
-
-  return addr && G_IS_INET_SOCKET_ADDRESS (addr)
-         && g_inet_address_get_is_loopback (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr)));
+  return wevion_hub_admin_allowed (soup_server_message_get_remote_address (msg));
 }
 
 static char *
@@ -1521,6 +1587,9 @@ admin_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
       json_object_set_int_member (o, "pending", g_queue_get_length (&hub->pending));
       json_object_set_int_member (o, "processing", g_hash_table_size (hub->running));
       json_object_set_int_member (o, "in_flight", hub->n_background);
+      json_object_set_int_member (o, "dropped_slow", (gint64) hub->n_dropped_slow);
+      json_object_set_int_member (o, "dropped_idle", (gint64) hub->n_dropped_idle);
+      json_object_set_int_member (o, "too_large", (gint64) hub->n_too_large);
       json_node_set_object (root, o);
       respond (msg, 200, "application/json", wevion_json_to_string (root));
       return;
@@ -1545,6 +1614,105 @@ default_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
   respond_error (msg, 404, "not_found", "No such endpoint.");
 }
 
+/* ---- connection hygiene: slow clients and bodies without a length ------------------------ */
+
+/* A request must arrive whole (headers and body) within --read-timeout seconds of its first byte
+ * (for the first request of a connection: of the accept), else the connection is cut: a client
+ * that trickles headers (slowloris) or a body cannot hold a connection open forever. libsoup's
+ * SoupServer has no such timer, so each message gets one from request-started to request-read. */
+typedef struct
+{
+  WevionHub *hub;
+  SoupServerMessage *msg; /* weak */
+  guint id;
+} ReadDeadline;
+
+static void
+read_deadline_msg_gone (gpointer data, GObject *where_the_object_was)
+{
+  ReadDeadline *d = data;
+
+  d->msg = NULL;
+  g_source_remove (d->id); /* frees d */
+}
+
+static gboolean
+read_deadline_cb (gpointer data)
+{
+  ReadDeadline *d = data;
+  GSocket *socket;
+
+  g_object_weak_unref (G_OBJECT (d->msg), read_deadline_msg_gone, d);
+  g_object_set_data (G_OBJECT (d->msg), "wevion-read-deadline", NULL);
+  socket = soup_server_message_get_socket (d->msg);
+  d->hub->n_dropped_slow++;
+  g_debug ("Dropping a client that did not send its request within %d s", d->hub->options.read_timeout);
+  /* libsoup sees the end of the stream, gives up the message and closes the connection */
+  if (socket)
+    g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+read_deadline_clear (SoupServerMessage *msg)
+{
+  ReadDeadline *d = g_object_steal_data (G_OBJECT (msg), "wevion-read-deadline");
+
+  if (d == NULL)
+    return;
+  g_object_weak_unref (G_OBJECT (msg), read_deadline_msg_gone, d);
+  g_source_remove (d->id); /* frees d */
+}
+
+/* Bodies without a Content-Length (chunked) are counted as they come: beyond MAX_BODY what was
+ * read is dropped, so memory stays bounded, and the request is answered 413 once it ends (or cut
+ * by the read deadline if it never does). */
+static void
+got_chunk_cb (SoupServerMessage *msg, GBytes *chunk, WevionHub *hub)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+
+  if (body && body->length > MAX_BODY)
+    {
+      soup_message_body_truncate (body);
+      g_object_set_data (G_OBJECT (msg), "wevion-too-large", GINT_TO_POINTER (1));
+    }
+}
+
+static void
+request_started_cb (SoupServer *server, SoupServerMessage *msg, WevionHub *hub)
+{
+  ReadDeadline *d = g_new0 (ReadDeadline, 1);
+
+  idle_timer_stop (msg);
+  d->hub = hub;
+  d->msg = msg;
+  d->id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, hub->options.read_timeout, read_deadline_cb, d,
+                                      g_free);
+  g_object_weak_ref (G_OBJECT (msg), read_deadline_msg_gone, d);
+  g_object_set_data (G_OBJECT (msg), "wevion-read-deadline", d);
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), hub);
+}
+
+static void
+respond_too_large (WevionHub *hub, SoupServerMessage *msg)
+{
+  hub->n_too_large++;
+  set_route (msg, "api");
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+  respond_error (msg, 413, "too_large", "The request body is larger than 1 MiB.");
+}
+
+/* the whole request is in: no deadline any more; an oversized chunked body gets its 413 here,
+ * before any handler sees it */
+static void
+request_read_cb (SoupServer *server, SoupServerMessage *msg, WevionHub *hub)
+{
+  read_deadline_clear (msg);
+  if (g_object_get_data (G_OBJECT (msg), "wevion-too-large"))
+    respond_too_large (hub, msg);
+}
+
 /* Refuses an announced oversized body before it is read. */
 static void
 early_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer data)
@@ -1554,9 +1722,10 @@ early_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
   if (soup_message_headers_get_encoding (req) == SOUP_ENCODING_CONTENT_LENGTH
       && soup_message_headers_get_content_length (req) > MAX_BODY)
     {
-      set_route (msg, "api");
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
-      respond_error (msg, 413, "too_large", "The request body is larger than 1 MiB.");
+      /* With "Expect: 100-continue" libsoup answers now and never reads the body; without, HTTP
+       * makes it read (and here drop: nothing accumulates) the body first, within the deadline. */
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      respond_too_large (data, msg);
     }
 }
 
@@ -1567,9 +1736,16 @@ wevion_hub_server_setup (WevionHub *hub, GError **error)
   hub->sign_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   hub->wire_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) wire_entry_free);
   hub->server = soup_server_new ("server-header", "wevion-hub/" PACKAGE_VERSION " ", NULL);
+  g_signal_connect (hub->server, "request-started", G_CALLBACK (request_started_cb), hub);
+  g_signal_connect (hub->server, "request-read", G_CALLBACK (request_read_cb), hub);
   g_signal_connect (hub->server, "request-finished", G_CALLBACK (request_finished_cb), hub);
   g_signal_connect (hub->server, "request-aborted", G_CALLBACK (request_finished_cb), hub);
   soup_server_add_handler (hub->server, NULL, default_cb, hub, NULL);
+  /* libsoup calls the early handler of the path's own handler only: one for each */
+  for (const char *const *p = (const char *const[]){ "/api", "/files", "/drive", "/campaigns/new",
+                                                     "/settings/team/billing", "/admin", NULL };
+       *p; p++)
+    soup_server_add_early_handler (hub->server, *p, early_cb, hub, NULL);
   soup_server_add_early_handler (hub->server, NULL, early_cb, hub, NULL);
   soup_server_add_handler (hub->server, "/api", api_cb, hub, NULL);
   soup_server_add_handler (hub->server, "/files", files_cb, hub, NULL);

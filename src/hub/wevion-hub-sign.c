@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/random.h>
 
 #include "wevion-hub-sign.h"
 
@@ -16,13 +17,10 @@ wevion_hub_signer_new (gint64 ttl_seconds)
 {
   WevionHubSigner *self = g_new0 (WevionHubSigner, 1);
 
-  /* A per-run secret: URLs from an earlier run stop working, as signed URLs do. */
-  for (guint i = 0; i < sizeof self->secret; i += 4)
-    {
-      guint32 r = g_random_int ();
-
-      memcpy (self->secret + i, &r, 4);
-    }
+  /* A per-run secret: URLs from an earlier run stop working, as signed URLs do. From the kernel's
+   * CSPRNG: g_random_int is a Mersenne Twister, predictable from its outputs. */
+  if (getrandom (self->secret, sizeof self->secret, 0) != (gssize) sizeof self->secret)
+    g_error ("getrandom failed: no secret for signed URLs");
   self->ttl = MAX (ttl_seconds, 1);
   return self;
 }

@@ -224,7 +224,7 @@ render_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       int count = wevion_hub_render_count (wevion_job_get_settings (job));
       g_auto (GStrv) names = wevion_hub_render_result_names (wevion_job_get_job_type (job), count);
       g_autoptr (JsonObject) metadata = wevion_hub_copy_object (wevion_job_get_metadata (job));
-      g_autofree char *folder = g_strdup_printf ("folder-%s", run->id);
+      g_autofree char *folder = wevion_hub_new_folder_id ();
 
       json_object_set_string_member (metadata, "thumbnail_url", WEVION_HUB_THUMBNAIL_NAME);
       g_object_set (job, "status-name", "completed", "progress", 100, "result-urls", names, "cost-cents",

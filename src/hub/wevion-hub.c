@@ -4,7 +4,39 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include <errno.h>
+#include <sys/random.h>
+
 #include "wevion-hub-private.h"
+
+void
+wevion_hub_secure_random (guint8 *buf, gsize len)
+{
+  gsize done = 0;
+
+  while (done < len)
+    {
+      gssize n = getrandom (buf + done, len - done, 0);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        g_error ("getrandom: %s", g_strerror (errno)); /* no secure randomness: better not run */
+      done += n;
+    }
+}
+
+char *
+wevion_hub_new_folder_id (void)
+{
+  guint8 bytes[16];
+  GString *s = g_string_new ("folder-");
+
+  wevion_hub_secure_random (bytes, sizeof bytes);
+  for (guint i = 0; i < sizeof bytes; i++)
+    g_string_append_printf (s, "%02x", bytes[i]);
+  return g_string_free (s, FALSE);
+}
 
 static void
 user_free (WevionHubUser *u)
@@ -59,6 +91,10 @@ wevion_hub_new (const WevionHubOptions *options, GError **error)
     hub->options.workers = 2;
   if (hub->options.url_ttl <= 0)
     hub->options.url_ttl = 3600;
+  if (hub->options.read_timeout <= 0)
+    hub->options.read_timeout = 20;
+  if (hub->options.idle_timeout <= 0)
+    hub->options.idle_timeout = 60;
   g_queue_init (&hub->pending);
   hub->rand = options->seed >= 0 ? g_rand_new_with_seed ((guint32) options->seed) : g_rand_new ();
   hub->fault_rand = g_rand_new ();

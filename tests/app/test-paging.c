@@ -120,7 +120,11 @@ test_pages_in_on_scroll (void)
     }
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, N_JOBS);
 
-  /* the list filters in chunks between frames: wait for it to catch up with the store */
+  g_test_message (
+      "store full: %u visible, %u still filtering",
+      g_list_model_get_n_items (wevion_window_get_visible_jobs (window)),
+      gtk_filter_list_model_get_pending (GTK_FILTER_LIST_MODEL (wevion_window_get_visible_jobs (window))));
+  /* the list filters incrementally: pages merged by the last tick show after the next idle */
   AT_WAIT (g_list_model_get_n_items (wevion_window_get_visible_jobs (window)) == N_JOBS, 20);
   wevion_window_set_search_text (window, "HARBOUR");
   AT_WAIT (g_list_model_get_n_items (wevion_window_get_visible_jobs (window)) == N_JOBS / 2, 10);

@@ -479,7 +479,7 @@ test_timeout_and_network (void)
   guint16 port;
 
   wevion_client_set_timeout (client, 1);
-  expect_error (client, "slow", WEVION_CLIENT_ERROR_TIMEOUT, "1 seconds");
+  expect_error (client, "slow", WEVION_CLIENT_ERROR_TIMEOUT, "1 second");
   g_assert_finalize_object (client);
 
   /* a port nobody listens on */

@@ -1,52 +1,18 @@
 /* hub-test-utils.c */
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <string.h>
 
 #include "hub-test-utils.h"
-
-static const char *
-hub_binary (void)
-{
-  const char *env = g_getenv ("WEVION_HUB");
-
-  return env && *env ? env : WEVION_HUB_PATH;
-}
-
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
 
 HubProc *
 hub_start (const char *dir, const char *const *args)
 {
   HubProc *hub = g_new0 (HubProc, 1);
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GDataInputStream) in = NULL;
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autofree char *line = NULL;
   gboolean has_speed = FALSE;
 
-  if (dir)
-    hub->dir = g_strdup (dir);
-  else
-    {
-      hub->dir = g_dir_make_tmp ("hub-test-XXXXXX", &error);
-      g_assert_no_error (error);
-      hub->own_dir = TRUE;
-    }
-  hub->db = g_build_filename (hub->dir, "hub.db", NULL);
-  g_ptr_array_add (argv, (gpointer) hub_binary ());
-  g_ptr_array_add (argv, "--port");
-  g_ptr_array_add (argv, "0");
-  g_ptr_array_add (argv, "--db");
-  g_ptr_array_add (argv, hub->db);
   for (guint i = 0; args && args[i]; i++)
     {
       has_speed |= g_str_equal (args[i], "--speed");
@@ -58,47 +24,24 @@ hub_start (const char *dir, const char *const *args)
       g_ptr_array_add (argv, "100");
     }
   g_ptr_array_add (argv, NULL);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  /* a failed assertion must not leave the server behind */
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  hub->proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (hub->proc));
-  line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "wevion-hub listening on http://127.0.0.1:"));
-  hub->url = g_strdup (line + strlen ("wevion-hub listening on "));
+  /* the one hub starter of the suite (tests/core/core-test-hub.c) */
+  hub->wt = wt_hub_start_in (dir, (const char *const *) argv->pdata);
+  hub->proc = hub->wt->process;
+  hub->url = hub->wt->url;
+  hub->dir = hub->wt->dir;
+  hub->own_dir = hub->wt->own_dir;
+  hub->db = g_build_filename (hub->dir, "hub.db", NULL);
+  g_assert_true (g_str_has_prefix (hub->url, "http://127.0.0.1:"));
   return hub;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (d)
-    while ((name = g_dir_read_name (d)))
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
 }
 
 void
 hub_free (HubProc *hub)
 {
-  if (hub->own_dir)
-    remove_tree (hub->dir);
-  g_clear_object (&hub->proc);
-  g_free (hub->url);
-  g_free (hub->dir);
+  /* stops the process if it still runs, removes the dir when the hub owns it (tests that restart
+   * a hub on the same db hand the dir over with own_dir) */
+  hub->wt->own_dir = hub->own_dir;
+  wt_hub_stop (hub->wt);
   g_free (hub->db);
   g_free (hub);
 }

@@ -5,10 +5,13 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "core-test-hub.h"
+
 G_BEGIN_DECLS
 
 typedef struct
 {
+  WtHub *wt; /* the shared starter's handle; the fields below are borrowed from it */
   GSubprocess *proc;
   char *url;
   char *dir; /* temp dir holding the db */
