@@ -14,6 +14,8 @@ wevion_json_check_depth (const char *data, gsize len, guint max_depth, GError **
 {
   guint depth = 0;
   gboolean in_string = FALSE;
+  gboolean in_scalar = FALSE;
+  guint n_values = 0;
 
   for (gsize i = 0; i < len; i++)
     {
@@ -26,6 +28,23 @@ wevion_json_check_depth (const char *data, gsize len, guint max_depth, GError **
           else if (c == '"')
             in_string = FALSE;
           continue;
+        }
+      /* One value at the top: json-glib 1.6 accepts "{…}{…}", keeps the last and leaks the
+       * others (json-glib #74, fixed in 1.10), and RFC 8259 allows one. */
+      if (depth == 0)
+        {
+          if (g_ascii_isspace (c))
+            in_scalar = FALSE;
+          else if (c == '"' || c == '{' || c == '[' || !in_scalar)
+            {
+              in_scalar = !(c == '"' || c == '{' || c == '[');
+              if (++n_values > 1)
+                {
+                  g_set_error_literal (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_SYNTAX,
+                                       "malformed JSON: more than one value at the top");
+                  return FALSE;
+                }
+            }
         }
       switch (c)
         {

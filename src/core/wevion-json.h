@@ -22,6 +22,7 @@ GQuark wevion_json_error_quark (void);
 /* Deeper documents are refused before json-glib sees them (it recurses without a limit). */
 #define WEVION_JSON_MAX_DEPTH 64
 
+/* Refuses documents nested deeper than @max_depth, and more than one value at the top. */
 gboolean wevion_json_check_depth (const char *data, gsize len, guint max_depth, GError **error);
 /* Parses @data (need not be NUL-terminated) after checking emptiness, UTF-8 and depth. */
 JsonNode *wevion_json_parse (const char *data, gsize len, GError **error);

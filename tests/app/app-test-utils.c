@@ -5,6 +5,15 @@
 
 #include "app-test-utils.h"
 
+double
+at_timeout_multiplier (void)
+{
+  const char *text = g_getenv ("WEVION_TEST_TIMEOUT_MULTIPLIER");
+  double m = text ? g_ascii_strtod (text, NULL) : 1.0;
+
+  return m >= 1.0 ? m : 1.0;
+}
+
 void
 at_spin (int ms)
 {

@@ -5,11 +5,15 @@
 
 G_BEGIN_DECLS
 
-/* Iterates the main loop until @expr holds, failing the test after @seconds. */
+/* $WEVION_TEST_TIMEOUT_MULTIPLIER (build-aux/test.sh sets it in the sanitizer phase), or 1 */
+double at_timeout_multiplier (void);
+
+/* Iterates the main loop until @expr holds, failing the test after @seconds (times the multiplier). */
 #define AT_WAIT(expr, seconds)                                                                               \
   G_STMT_START                                                                                               \
   {                                                                                                          \
-    gint64 _deadline = g_get_monotonic_time () + (gint64) (seconds) *G_USEC_PER_SEC;                         \
+    gint64 _deadline                                                                                         \
+        = g_get_monotonic_time () + (gint64) ((seconds) *at_timeout_multiplier () * G_USEC_PER_SEC);         \
     while (!(expr))                                                                                          \
       {                                                                                                      \
         if (g_get_monotonic_time () > _deadline)                                                             \

@@ -362,20 +362,19 @@ static void
 test_hide_and_undo (void)
 {
   WevionJob *job;
-  guint before;
 
   reset_filters ();
   job = first_with_status (WEVION_JOB_STATUS_COMPLETED);
   g_assert_nonnull (job);
-  before = n_visible ();
   g_assert_true (visible_contains (job));
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "hide-job",
                                   g_variant_new_string (wevion_job_get_id (job)));
   settle ();
   g_assert_false (visible_contains (job));
-  /* the demo hub adds a job now and then: count against the store, not against before */
-  g_assert_cmpuint (n_visible (), ==, n_shown_in_store (NULL, NULL));
+  /* against the store, not a count from before: the demo hub's trickle may add a job meanwhile
+   * (it does under the sanitizers, where everything is slower) */
+  AT_WAIT (n_visible () == n_shown_in_store (NULL, NULL), 10);
   /* hiding only clears the panel: the job is still known */
   g_assert_true (wevion_job_store_lookup (store, wevion_job_get_id (job)) == job);
 
@@ -384,8 +383,7 @@ test_hide_and_undo (void)
                                   g_variant_new_string (wevion_job_get_id (job)));
   settle ();
   g_assert_true (visible_contains (job));
-  g_assert_cmpuint (n_visible (), >=, before);
-  g_assert_cmpuint (n_visible (), ==, n_shown_in_store (NULL, NULL));
+  AT_WAIT (n_visible () == n_shown_in_store (NULL, NULL), 10);
 }
 
 static void
@@ -532,6 +530,22 @@ test_offline_keeps_list (void)
   at_screenshot (GTK_WIDGET (window), "offline");
 }
 
+/* Last: closing the window frees it and all it built (cards, rows, details, filter models): no
+ * reference cycle among them or with the model. A weak pointer and a deadline rather than
+ * g_assert_finalize_object: a frame clock or an idle may hold a reference for a moment.
+ * (The application and its core objects go at shutdown, which only g_application_run() emits;
+ * this test drives the app without it, so it cannot check them: the core tests do.) */
+static void
+test_closes_cleanly (void)
+{
+  GObject *w = G_OBJECT (window);
+
+  g_object_add_weak_pointer (w, (gpointer *) &w);
+  window = NULL;
+  gtk_window_destroy (GTK_WINDOW (w));
+  AT_WAIT (w == NULL, 30);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -570,9 +584,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/panel/accessible", test_accessible);
   g_test_add_func ("/panel/narrow-and-dark", test_narrow_and_dark);
   g_test_add_func ("/panel/offline-keeps-list", test_offline_keeps_list);
+  g_test_add_func ("/panel/closes-cleanly", test_closes_cleanly);
   status = g_test_run ();
 
-  gtk_window_destroy (GTK_WINDOW (window));
+  if (window)
+    gtk_window_destroy (GTK_WINDOW (window));
   at_spin (50);
   g_application_quit (G_APPLICATION (app));
   g_object_unref (app);

@@ -91,3 +91,21 @@ wt_rmdir (const char *path)
     }
   g_rmdir (path);
 }
+
+void
+wt_assert_finalize_array (GPtrArray *array)
+{
+  guint n = array->len;
+  g_autofree gpointer *alive = g_new0 (gpointer, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      alive[i] = g_ptr_array_index (array, i);
+      g_object_add_weak_pointer (alive[i], &alive[i]);
+    }
+  g_ptr_array_unref (array);
+  for (guint i = 0; i < n; i++)
+    if (alive[i] != NULL)
+      g_error ("%s %p (item %u) is still alive after its array was freed", G_OBJECT_TYPE_NAME (alive[i]),
+               alive[i], i);
+}

@@ -14,6 +14,9 @@ gboolean wt_wait_until (gboolean (*cond) (gpointer), gpointer data, int seconds)
 /* Iterates until *@flag is TRUE (generous deadline; fails the test on timeout). */
 void wt_wait_flag (gboolean *flag, int seconds);
 
+/* Unrefs @array (of GObjects) and asserts that each of its objects was finalized with it. */
+void wt_assert_finalize_array (GPtrArray *array);
+
 /* A fresh temporary directory, removed with wt_rmdir. */
 char *wt_tmpdir (void);
 void wt_rmdir (const char *path);

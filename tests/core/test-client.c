@@ -289,7 +289,9 @@ test_get_and_auth (void)
   g_assert_cmpstr (g_ptr_array_index (a.auth_seen, a.auth_seen->len - 1), ==, "Bearer " TOKEN);
   g_assert_cmpuint (wevion_client_get_requests (client), ==, 1);
   g_assert_cmpuint (wevion_client_get_bytes_received (client), >, 0);
+  /* the client keeps no reference to what it returned, nor the job to the client */
   g_assert_finalize_object (client);
+  g_assert_finalize_object (g_steal_pointer (&job));
 }
 
 static void

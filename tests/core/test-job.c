@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "core-test-utils.h"
 #include "wevion-core.h"
 
 #define ROW_FMT                                                                                              \
@@ -28,6 +29,7 @@ test_unknown_fields_ignored (void)
   g_assert_cmpstr (wevion_job_get_id (job), ==, "a");
   g_assert_cmpint (wevion_job_get_progress (job), ==, 40);
   g_assert_cmpint (wevion_job_get_status (job), ==, WEVION_JOB_STATUS_PENDING);
+  g_assert_finalize_object (g_steal_pointer (&job));
 }
 
 static void
@@ -40,6 +42,7 @@ test_unknown_status_kept (void)
   g_assert_no_error (error);
   g_assert_cmpint (wevion_job_get_status (job), ==, WEVION_JOB_STATUS_UNKNOWN);
   g_assert_cmpstr (wevion_job_get_status_name (job), ==, "teleporting");
+  g_assert_finalize_object (g_steal_pointer (&job));
 }
 
 static void
@@ -54,7 +57,7 @@ test_bad_rows_skipped (void)
                                            negative, huge, fraction, good2);
   g_autoptr (GError) error = NULL;
   guint skipped = 0;
-  g_autoptr (GPtrArray) jobs = wevion_job_list_parse (text, strlen (text), NULL, &skipped, &error);
+  GPtrArray *jobs = wevion_job_list_parse (text, strlen (text), NULL, &skipped, &error);
 
   g_assert_no_error (error);
   g_assert_cmpuint (jobs->len, ==, 2);
@@ -62,6 +65,7 @@ test_bad_rows_skipped (void)
   g_assert_cmpstr (wevion_job_get_id (g_ptr_array_index (jobs, 0)), ==, "a");
   g_assert_cmpstr (wevion_job_get_id (g_ptr_array_index (jobs, 1)), ==, "b");
   g_assert_cmpint (wevion_job_get_cost_cents (g_ptr_array_index (jobs, 1)), ==, 25);
+  wt_assert_finalize_array (jobs);
 }
 
 static void
@@ -131,6 +135,30 @@ test_refused_documents (void)
   jobs = wevion_job_list_parse ("[{", 2, NULL, NULL, &error);
   g_assert_null (jobs);
   g_assert_error (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_SYNTAX);
+  g_clear_error (&error);
+
+  /* one value at the top (json-glib 1.6 would keep the last and leak the others) */
+  {
+    const char *const several[]
+        = { "{\"a\":1}{\"b\":2}", "[] []", "\"a\"{}", "1 2", "{}1", "null[]", "[1]\"x\"" };
+    const char *const one[] = { " {\"a\":\"}{\"} ", "[\"\\\"[]\"]\n", "-1e10", "\"x\"" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (several); i++)
+      {
+        g_autoptr (JsonNode) node = wevion_json_parse (several[i], strlen (several[i]), &error);
+
+        g_assert_null (node);
+        g_assert_error (error, WEVION_JSON_ERROR, WEVION_JSON_ERROR_SYNTAX);
+        g_clear_error (&error);
+      }
+    for (guint i = 0; i < G_N_ELEMENTS (one); i++)
+      {
+        g_autoptr (JsonNode) node = wevion_json_parse (one[i], strlen (one[i]), &error);
+
+        g_assert_no_error (error);
+        g_assert_nonnull (node);
+      }
+  }
 }
 
 /* What fuzzing found in json-glib 1.6 and the job writer (docs/reliability.md, "Fuzzing"). */
@@ -223,6 +251,9 @@ test_roundtrip (void)
   g_assert_cmpint (wevion_job_get_cost_cents (copy), ==, 125);
   g_assert_cmpuint (wevion_job_get_n_result_urls (copy), ==, 1);
   g_assert_true (g_date_time_equal (wevion_job_get_updated_at (copy), wevion_job_get_updated_at (job)));
+  /* the JSON and the copy hold no reference to the job */
+  g_assert_finalize_object (g_steal_pointer (&job));
+  g_assert_finalize_object (g_steal_pointer (&copy));
 }
 
 typedef struct
@@ -280,9 +311,16 @@ test_transitions (void)
     g_assert_cmpint (wevion_job_update_from_job (other, failed), ==, WEVION_JOB_UPDATE_CHANGED);
     g_assert_cmpuint (t2.to->len, ==, 1);
     g_assert_cmpint (g_array_index (t2.to, int, 0), ==, WEVION_JOB_STATUS_FAILED);
+    g_assert_finalize_object (g_steal_pointer (&other));
     g_array_unref (t2.from);
     g_array_unref (t2.to);
   }
+  /* an update copies from the other job and keeps no reference to it */
+  g_assert_finalize_object (g_steal_pointer (&job));
+  g_assert_finalize_object (g_steal_pointer (&pending));
+  g_assert_finalize_object (g_steal_pointer (&processing));
+  g_assert_finalize_object (g_steal_pointer (&completed));
+  g_assert_finalize_object (g_steal_pointer (&failed));
   g_array_unref (t.from);
   g_array_unref (t.to);
 }

@@ -157,7 +157,10 @@ test_merge_in_place (void)
   g_signal_handlers_disconnect_by_data (store, &f);
   g_clear_pointer (&update, g_ptr_array_unref);
   g_clear_pointer (&backwards, g_ptr_array_unref);
+  /* the merged rows were copied into the original, which goes with the store */
+  g_object_add_weak_pointer (G_OBJECT (original), (gpointer *) &original);
   g_assert_finalize_object (g_steal_pointer (&store));
+  g_assert_null (original);
 }
 
 static void
@@ -249,7 +252,12 @@ test_retry_link_and_expected (void)
     /* done1, done10 … done19 */
     g_assert_cmpuint (found->len, ==, 11);
   }
+  /* retry links are ids, not references: no cycle keeps the jobs alive */
+  g_object_add_weak_pointer (G_OBJECT (original), (gpointer *) &original);
+  g_object_add_weak_pointer (G_OBJECT (active), (gpointer *) &active);
   g_assert_finalize_object (g_steal_pointer (&store));
+  g_assert_null (original);
+  g_assert_null (active);
 }
 
 static void
@@ -319,7 +327,11 @@ test_tick (void)
   g_assert_cmpint (ended_count, ==, 0);
   g_signal_handlers_disconnect_by_data (active, &active_count);
   g_signal_handlers_disconnect_by_data (ended, &ended_count);
+  g_object_add_weak_pointer (G_OBJECT (active), (gpointer *) &active);
+  g_object_add_weak_pointer (G_OBJECT (ended), (gpointer *) &ended);
   g_assert_finalize_object (g_steal_pointer (&store));
+  g_assert_null (active);
+  g_assert_null (ended);
 }
 
 static void
