@@ -69,9 +69,7 @@ get_job (WevionClient *client, const char *id, GError **error)
   wevion_client_get_job_async (client, id, NULL, got_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
-  job = wevion_client_get_job_finish (WEVION_CLIENT (g_async_result_get_source_object (result)), result,
-                                      error);
-  g_object_unref (g_async_result_get_source_object (result));
+  job = wevion_client_get_job_finish (client, result, error);
   g_object_unref (result);
   return job;
 }
@@ -131,6 +129,9 @@ test_answers_are_bounded (void)
   job = get_job (client, "fine", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (wevion_job_get_id (job), ==, "fine");
+  /* nothing of the refused answers keeps the client alive */
+  g_clear_object (&job);
+  g_assert_finalize_object (g_steal_pointer (&client));
 }
 
 int
