@@ -392,6 +392,13 @@ primary_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkToolt
 }
 
 static gboolean
+menu_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
+{
+  gtk_tooltip_set_text (tooltip, _ ("More Actions"));
+  return TRUE;
+}
+
+static gboolean
 retry_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
 {
   WevionJobCard *self = data;
@@ -554,6 +561,7 @@ wevion_job_card_init (WevionJobCard *self)
   g_signal_connect (self->meta_label, "query-tooltip", G_CALLBACK (meta_tooltip_cb), self);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->primary_button), TRUE);
   g_signal_connect (self->primary_button, "query-tooltip", G_CALLBACK (primary_tooltip_cb), self);
+  g_signal_connect (self->menu_button, "query-tooltip", G_CALLBACK (menu_tooltip_cb), NULL);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->retry_link), TRUE);
   g_signal_connect (self->retry_link, "query-tooltip", G_CALLBACK (retry_tooltip_cb), self);
   gtk_menu_button_set_create_popup_func (self->menu_button, create_popup_cb, self, NULL);
