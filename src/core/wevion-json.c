@@ -375,28 +375,6 @@ give_up (Reader *r)
   return FALSE;
 }
 
-static int
-reader_hex4 (const char *p)
-{
-  int v = 0;
-
-  for (int i = 0; i < 4; i++)
-    {
-      int c = p[i], d;
-
-      if (c >= '0' && c <= '9')
-        d = c - '0';
-      else if (c >= 'a' && c <= 'f')
-        d = c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F')
-        d = c - 'A' + 10;
-      else
-        return -1;
-      v = v * 16 + d;
-    }
-  return v;
-}
-
 /* A string at r->p (the opening quote) into @out (cleared first), or only checked when @out is NULL. */
 static gboolean
 reader_string (Reader *r, GString *out)
@@ -423,65 +401,41 @@ reader_string (Reader *r, GString *out)
       /* an escape */
       if (p + 1 >= r->end)
         return give_up (r);
-      switch (p[1])
+      if (p[1] != 'u')
         {
-        case '"':
-        case '\\':
-        case '/':
-          if (out)
-            g_string_append_c (out, p[1]);
-          p += 2;
-          break;
-        case 'b':
-          if (out)
-            g_string_append_c (out, '\b');
-          p += 2;
-          break;
-        case 'f':
-          if (out)
-            g_string_append_c (out, '\f');
-          p += 2;
-          break;
-        case 'n':
-          if (out)
-            g_string_append_c (out, '\n');
-          p += 2;
-          break;
-        case 'r':
-          if (out)
-            g_string_append_c (out, '\r');
-          p += 2;
-          break;
-        case 't':
-          if (out)
-            g_string_append_c (out, '\t');
-          p += 2;
-          break;
-        case 'u':
-          {
-            int c;
+          /* the two-character escapes: \" \\ \/ \b \f \n \r \t */
+          static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+          const char *at = p[1] ? strchr (from, p[1]) : NULL;
 
-            if (r->end - p < 6 || (c = reader_hex4 (p + 2)) < 0)
+          if (at == NULL)
+            return give_up (r);
+          if (out)
+            g_string_append_c (out, to[at - from]);
+          p += 2;
+          continue;
+        }
+      /* \uXXXX, a surrogate pair as one character */
+      {
+        int c;
+
+        if (r->end - p < 6 || (c = hex4 (p + 2, (gsize) (r->end - p - 2))) < 0)
+          return give_up (r);
+        p += 6;
+        if (c == 0 || (c >= 0xdc00 && c <= 0xdfff))
+          return give_up (r);
+        if (c >= 0xd800 && c <= 0xdbff)
+          {
+            int low;
+
+            if (r->end - p < 6 || p[0] != '\\' || p[1] != 'u'
+                || (low = hex4 (p + 2, (gsize) (r->end - p - 2))) < 0xdc00 || low > 0xdfff)
               return give_up (r);
             p += 6;
-            if (c == 0 || (c >= 0xdc00 && c <= 0xdfff))
-              return give_up (r);
-            if (c >= 0xd800 && c <= 0xdbff)
-              {
-                int low;
-
-                if (r->end - p < 6 || p[0] != '\\' || p[1] != 'u' || (low = reader_hex4 (p + 2)) < 0xdc00
-                    || low > 0xdfff)
-                  return give_up (r);
-                p += 6;
-                c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
-              }
-            if (out)
-              g_string_append_unichar (out, (gunichar) c);
+            c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
           }
-          break;
-        default: return give_up (r);
-        }
+        if (out)
+          g_string_append_unichar (out, (gunichar) c);
+      }
     }
 }
 
