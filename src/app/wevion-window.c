@@ -553,17 +553,119 @@ media_cache_path (WevionJob *job)
   return g_build_filename (g_get_user_cache_dir (), "wevion-jobs", "media", name, NULL);
 }
 
-static GtkMediaStream *
-media_stream_for (GBytes *bytes, const char *path, GError **error)
+typedef struct
 {
-  /* wevion-hub renders videos as animated PNGs, which GTK's media backends do not play */
-  if (wevion_apng_is_png (bytes))
-    return GTK_MEDIA_STREAM (wevion_apng_stream_new (bytes, MEDIA_MAX_MEMORY, error));
+  char *job_id;
+  char *path;
+  GBytes *bytes; /* fetched, to keep at @path; NULL: play what is kept there */
+} MediaWork;
+
+static void
+media_work_free (MediaWork *work)
+{
+  g_free (work->job_id);
+  g_free (work->path);
+  g_clear_pointer (&work->bytes, g_bytes_unref);
+  g_free (work);
+}
+
+/* Off the main loop: keep the fetched result (or read the kept one) and decode an animation, which
+ * can take a while for a long one. Returns the animation, or NULL when the file is for GTK's media
+ * backend (it reads the file itself). */
+static void
+media_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  MediaWork *work = data;
+  GError *error = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+
+  if (work->bytes)
+    {
+      g_autofree char *dir = g_path_get_dirname (work->path);
+
+      bytes = g_bytes_ref (work->bytes);
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        {
+          int saved = errno;
+          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved), "%s", g_strerror (saved));
+          return;
+        }
+      if (!g_file_set_contents (work->path, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes),
+                                &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
   else
     {
-      g_autoptr (GFile) file = g_file_new_for_path (path);
-      return gtk_media_file_new_for_file (file);
+      char *contents = NULL;
+      gsize length = 0;
+
+      if (!g_file_get_contents (work->path, &contents, &length, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      bytes = g_bytes_new_take (contents, length);
     }
+  /* wevion-hub renders videos as animated PNGs, which GTK's media backends do not play */
+  if (wevion_apng_is_png (bytes))
+    {
+      WevionApngStream *stream = wevion_apng_stream_new (bytes, MEDIA_MAX_MEMORY, &error);
+
+      if (stream == NULL)
+        g_task_return_error (task, error);
+      else
+        g_task_return_pointer (task, stream, g_object_unref);
+      return;
+    }
+  g_task_return_pointer (task, NULL, NULL);
+}
+
+static void fetch_media (WevionWindow *self, WevionJob *job);
+
+static void
+media_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  WevionWindow *self = WEVION_WINDOW (source);
+  MediaWork *work = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GtkMediaStream) stream = g_task_propagate_pointer (G_TASK (result), &error);
+  WevionJob *job = wevion_job_details_get_job (self->details);
+
+  if (job == NULL || g_strcmp0 (wevion_job_get_id (job), work->job_id) != 0)
+    return; /* another job is shown now */
+  if (error)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_debug ("The result cannot be played: %s", error->message);
+      /* nothing kept that plays: fetch it afresh */
+      if (work->bytes == NULL)
+        fetch_media (self, job);
+      return;
+    }
+  if (stream == NULL)
+    {
+      g_autoptr (GFile) file = g_file_new_for_path (work->path);
+      stream = gtk_media_file_new_for_file (file);
+    }
+  wevion_job_details_set_media (self->details, stream);
+}
+
+/* @bytes NULL: play what is kept for @job */
+static void
+prepare_media (WevionWindow *self, WevionJob *job, GBytes *bytes)
+{
+  g_autoptr (GTask) task = g_task_new (self, self->preview_cancellable, media_ready_cb, NULL);
+  MediaWork *work = g_new0 (MediaWork, 1);
+
+  work->job_id = g_strdup (wevion_job_get_id (job));
+  work->path = media_cache_path (job);
+  work->bytes = bytes ? g_bytes_ref (bytes) : NULL;
+  g_task_set_task_data (task, work, (GDestroyNotify) media_work_free);
+  g_task_run_in_thread (task, media_thread);
 }
 
 static void
@@ -572,8 +674,6 @@ media_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (WevionWindow) self = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) bytes = wevion_fetch_bytes_finish (result, &error);
-  g_autoptr (GtkMediaStream) stream = NULL;
-  g_autofree char *path = NULL;
   WevionJob *job = wevion_job_details_get_job (self->details);
 
   if (bytes == NULL || job == NULL)
@@ -583,55 +683,32 @@ media_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         g_debug ("The result could not be loaded for playing: %s", error ? error->message : "no job");
       return;
     }
-  path = media_cache_path (job);
-  {
-    g_autofree char *dir = g_path_get_dirname (path);
-
-    if (g_mkdir_with_parents (dir, 0700) != 0
-        || !g_file_set_contents (path, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes),
-                                 &error))
-      {
-        g_debug ("The result could not be kept for playing: %s", error ? error->message : g_strerror (errno));
-        return;
-      }
-  }
-  stream = media_stream_for (bytes, path, &error);
-  if (stream == NULL)
-    {
-      g_debug ("The result cannot be played: %s", error->message);
-      return;
-    }
-  wevion_job_details_set_media (self->details, stream);
+  prepare_media (self, job, bytes);
 }
 
 static void
-load_media (WevionWindow *self, WevionJob *job)
+fetch_media (WevionWindow *self, WevionJob *job)
 {
   const char *const *urls = wevion_job_get_result_urls (job);
   guint index = wevion_job_details_get_selected_result (self->details);
-  g_autofree char *path = media_cache_path (job);
-  g_autoptr (GBytes) bytes = NULL;
-  g_autoptr (GtkMediaStream) stream = NULL;
-  char *contents = NULL;
-  gsize length = 0;
 
-  /* played before: no network needed */
-  if (g_file_get_contents (path, &contents, &length, NULL))
-    {
-      bytes = g_bytes_new_take (contents, length);
-      stream = media_stream_for (bytes, path, NULL);
-      if (stream)
-        {
-          wevion_job_details_set_media (self->details, stream);
-          return;
-        }
-    }
   if (urls == NULL || urls[0] == NULL)
     return;
   if (index >= g_strv_length ((char **) urls))
     index = 0;
   wevion_fetch_bytes_async (urls[index], MEDIA_MAX_BYTES, self->preview_cancellable, media_cb,
                             g_object_ref (self));
+}
+
+static void
+load_media (WevionWindow *self, WevionJob *job)
+{
+  g_autofree char *path = media_cache_path (job);
+
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    prepare_media (self, job, NULL); /* played before: no network needed */
+  else
+    fetch_media (self, job);
 }
 
 static void
