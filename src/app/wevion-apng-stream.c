@@ -155,7 +155,8 @@ parse_chunks (GBytes *bytes, guint8 ihdr[13], GByteArray *shared, GArray *frames
   gsize size;
   const guint8 *data = g_bytes_get_data (bytes, &size);
   gsize pos = sizeof png_signature;
-  gboolean have_ihdr = FALSE, animated = FALSE, seen_idat = FALSE, idat_in_animation = FALSE;
+  gboolean have_ihdr = FALSE, animated = FALSE, seen_idat = FALSE, idat_in_animation = FALSE,
+           seen_iend = FALSE;
   g_autoptr (GByteArray) still_data = NULL;
 
   if (!wevion_apng_is_png (bytes))
@@ -225,7 +226,10 @@ parse_chunks (GBytes *bytes, guint8 ihdr[13], GByteArray *shared, GArray *frames
           g_byte_array_append (g_array_index (frames, RawFrame, frames->len - 1).data, body + 4, len - 4);
         }
       else if (memcmp (type, "IEND", 4) == 0)
-        break;
+        {
+          seen_iend = TRUE;
+          break;
+        }
       else if (!seen_idat && frames->len == 0)
         {
           /* palette, transparency, colour space: every frame needs them */
@@ -235,6 +239,9 @@ parse_chunks (GBytes *bytes, guint8 ihdr[13], GByteArray *shared, GArray *frames
     }
   if (!have_ihdr || still_data == NULL)
     return invalid (error, _ ("no image data"));
+  /* a download cut short between two chunks would otherwise pass for a shorter animation */
+  if (!seen_iend)
+    return invalid (error, _ ("the file ends early"));
 
   /* a plain PNG, or an APNG whose frames a reader cannot use: the still picture */
   if (!animated || frames->len == 0)

@@ -182,6 +182,15 @@ test_bad_input (void)
   g_test_message ("cut short: %s", error->message);
   g_clear_error (&error);
 
+  /* cut exactly between two chunks (its IEND missing): not a shorter animation */
+  {
+    g_autoptr (GBytes) no_end = g_bytes_new_from_bytes (video_bytes, 0, size - 12);
+
+    g_assert_null (wevion_apng_stream_new (no_end, 256 * 1024 * 1024, &error));
+    g_assert_error (error, WEVION_APNG_ERROR, WEVION_APNG_ERROR_INVALID);
+    g_clear_error (&error);
+  }
+
   /* not a PNG at all */
   g_assert_false (wevion_apng_is_png (gif));
   g_assert_null (wevion_apng_stream_new (gif, 256 * 1024 * 1024, &error));
