@@ -57,6 +57,7 @@ fill (WevionJobStore *store)
 }
 
 static gint64 first_frame_at;
+static gint64 last_paint_at;
 static GArray *frame_times; /* ms between frames while scrolling (includes the clock's pacing) */
 static GArray *work_times;  /* ms each of those frames spent on its own work: before-paint to after-paint */
 static gint64 frame_began;
@@ -76,6 +77,9 @@ after_paint_cb (GdkFrameClock *clock, gpointer data)
 
   if (first_frame_at == 0)
     first_frame_at = now;
+  last_paint_at = now;
+  if (g_getenv ("WEVION_BENCH_TRACE") && scrolling)
+    printf ("  paint %.1f (work %.1f)\n", now / 1000.0, (now - frame_began) / 1000.0);
   if (scrolling && last_frame)
     {
       double ms = (now - last_frame) / 1000.0;
@@ -87,6 +91,13 @@ after_paint_cb (GdkFrameClock *clock, gpointer data)
         }
     }
   last_frame = now;
+}
+
+static void
+trace_items_cb (GListModel *model, guint pos, guint removed, guint added, gpointer data)
+{
+  printf ("  items-changed %.1f: %u -%u +%u -> %u\n", g_get_monotonic_time () / 1000.0, pos, removed, added,
+          g_list_model_get_n_items (model));
 }
 
 static int
@@ -181,18 +192,46 @@ main (int argc, char *argv[])
     GtkFilterListModel *filtered = GTK_FILTER_LIST_MODEL (wevion_window_get_visible_jobs (window));
     gint64 t2;
 
+    gint64 t_have, t_shown;
+    double fill_p50, fill_max;
+
+    /* frames painted while the list fills: their own work (before-paint to after-paint) */
+    work_times = g_array_new (FALSE, FALSE, sizeof (double));
+    frame_times = g_array_new (FALSE, FALSE, sizeof (double));
+    scrolling = TRUE;
+    last_frame = 0;
+    if (g_getenv ("WEVION_BENCH_TRACE"))
+      g_signal_connect (filtered, "items-changed", G_CALLBACK (trace_items_cb), NULL);
     t0 = g_get_monotonic_time ();
+    printf ("  key %.1f\n", t0 / 1000.0);
     wevion_window_set_search_text (window, "lighthouse");
+    printf ("  key done %.1f\n", g_get_monotonic_time () / 1000.0);
     t1 = g_get_monotonic_time ();
+    /* the first screenful of matches (a window of 800 px shows fewer than 20 cards) ... */
+    while (g_list_model_get_n_items (G_LIST_MODEL (filtered)) < 20
+           && gtk_filter_list_model_get_pending (filtered) > 0)
+      g_main_context_iteration (NULL, TRUE);
+    t_have = g_get_monotonic_time ();
+    /* ... painted */
+    while (last_paint_at < t_have)
+      g_main_context_iteration (NULL, TRUE);
+    t_shown = last_paint_at;
     while (gtk_filter_list_model_get_pending (filtered) > 0)
       g_main_context_iteration (NULL, TRUE);
     t2 = g_get_monotonic_time ();
+    scrolling = FALSE;
+    g_array_sort (work_times, compare_double);
+    fill_p50 = work_times->len ? g_array_index (work_times, double, work_times->len / 2) : 0;
+    fill_max = work_times->len ? g_array_index (work_times, double, work_times->len - 1) : 0;
+    g_clear_pointer (&work_times, g_array_unref);
+    g_clear_pointer (&frame_times, g_array_unref);
     n_visible = g_list_model_get_n_items (G_LIST_MODEL (filtered));
-    keystroke_ms = (t1 - t0) / 1000.0;
-    printf (
-        "search keystroke: %.1f ms until the window answers again, %.1f ms until all %u matches of %d are in "
-        "(the list fills between frames; target < 50)\n",
-        keystroke_ms, (t2 - t0) / 1000.0, n_visible, N_JOBS);
+    keystroke_ms = (t_shown - t0) / 1000.0;
+    printf ("search keystroke: %.1f ms until the first matches are on screen (target < 50); "
+            "the key itself took %.1f ms\n",
+            keystroke_ms, (t1 - t0) / 1000.0);
+    printf ("  all %u matches of %d in after %.1f ms; frames meanwhile: work p50 %.1f ms, max %.1f ms\n",
+            n_visible, N_JOBS, (t2 - t0) / 1000.0, fill_p50, fill_max);
     t0 = g_get_monotonic_time ();
     wevion_window_set_search_text (window, "");
     t1 = g_get_monotonic_time ();

@@ -77,13 +77,27 @@ struct _WevionWindow
   gboolean browse_loading;
   gboolean connecting;
   GCancellable *preview_cancellable;
+  GPtrArray *spare_cards; /* cards whose rows GTK threw away, for the next rows */
 };
+
+/* a little more than the ~200 rows GTK 4.8's list view keeps alive */
+#define MAX_SPARE_CARDS 256
 
 G_DEFINE_FINAL_TYPE (WevionWindow, wevion_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static const char *const view_names[] = { "active", "completed", "failed", "all" };
 
 /* ---- filtering --------------------------------------------------------------------------- */
+
+static GQuark
+card_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("wevion-pooled-card");
+  return quark;
+}
 
 static const char *
 folded_prompt (WevionJob *job)
@@ -483,9 +497,32 @@ job_status_changed_cb (WevionJobCard *card, GParamSpec *pspec, WevionJob *job)
 static void
 factory_setup_cb (GtkSignalListItemFactory *factory, GtkListItem *item, WevionWindow *self)
 {
-  GtkWidget *card = wevion_job_card_new ();
+  GtkWidget *card;
 
+  /* GTK 4.8's list view keeps about 200 rows alive and throws them all away when a search
+   * empties the list; building a card from its template costs far more than binding one, so
+   * cards outlive their rows and wait in a pool for the next row that needs one. */
+  if (self->spare_cards->len > 0)
+    card = g_ptr_array_steal_index_fast (self->spare_cards, self->spare_cards->len - 1);
+  else
+    card = g_object_ref_sink (wevion_job_card_new ());
+  g_object_set_qdata_full (G_OBJECT (item), card_quark (), card, g_object_unref);
   gtk_list_item_set_child (item, card);
+}
+
+static void
+factory_teardown_cb (GtkSignalListItemFactory *factory, GtkListItem *item, WevionWindow *self)
+{
+  GtkWidget *card = g_object_steal_qdata (G_OBJECT (item), card_quark ());
+
+  if (card == NULL)
+    return;
+  if (gtk_list_item_get_child (item) == card)
+    gtk_list_item_set_child (item, NULL);
+  if (self->spare_cards && self->spare_cards->len < MAX_SPARE_CARDS && gtk_widget_get_parent (card) == NULL)
+    g_ptr_array_add (self->spare_cards, card);
+  else
+    g_object_unref (card);
 }
 
 static void
@@ -1498,6 +1535,7 @@ setup (WevionWindow *self, WevionApplication *app)
   g_signal_connect (factory, "setup", G_CALLBACK (factory_setup_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (factory_bind_cb), self);
   g_signal_connect (factory, "unbind", G_CALLBACK (factory_unbind_cb), self);
+  g_signal_connect (factory, "teardown", G_CALLBACK (factory_teardown_cb), self);
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
@@ -1578,6 +1616,7 @@ wevion_window_dispose (GObject *object)
   g_clear_object (&self->preview_cancellable);
   if (self->list_view)
     gtk_list_view_set_model (self->list_view, NULL);
+  g_clear_pointer (&self->spare_cards, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (object), WEVION_TYPE_WINDOW);
   g_clear_object (&self->selection);
   g_clear_object (&self->filtered);
@@ -1663,6 +1702,7 @@ static void
 wevion_window_init (WevionWindow *self)
 {
   self->view = WEVION_VIEW_ALL;
+  self->spare_cards = g_ptr_array_new_with_free_func (g_object_unref);
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
