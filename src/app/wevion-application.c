@@ -135,15 +135,26 @@ toast (WevionApplication *self, AdwToast *toast)
   if (window)
     wevion_window_add_toast (window, toast);
   else
-    g_object_unref (g_object_ref_sink (toast));
+    {
+      /* no window to show it in: the log at least (toast_text () raises a notification) */
+      g_message ("%s", adw_toast_get_title (toast));
+      g_object_unref (g_object_ref_sink (toast));
+    }
 }
 
 /* Toast titles are markup: server words (error messages) must not become tags. */
 static void
 toast_text (WevionApplication *self, const char *text)
 {
-  g_autofree char *escaped = g_markup_escape_text (text, -1);
+  g_autofree char *escaped = NULL;
 
+  /* issue 7: an action from outside or a notification's button, with no window: a notification */
+  if (main_window (self) == NULL && self->notifier)
+    {
+      wevion_notifier_tell (self->notifier, text);
+      return;
+    }
+  escaped = g_markup_escape_text (text, -1);
   toast (self, adw_toast_new (escaped));
 }
 
@@ -154,6 +165,24 @@ update_windows (WevionApplication *self)
 
   if (window)
     wevion_window_update_connection (window);
+  if (self->notifier)
+    wevion_notifier_update_hold (self->notifier); /* issue 7: nothing polls without a connection */
+}
+
+/* issue 7: work started by an action holds the application until it ends (a button pressed on a
+ * notification while the window is closed must finish what it started) */
+static void
+work_begin (WevionApplication *self)
+{
+  if (self->notifier)
+    wevion_notifier_work_begin (self->notifier);
+}
+
+static void
+work_end (WevionApplication *self)
+{
+  if (self->notifier)
+    wevion_notifier_work_end (self->notifier);
 }
 
 char *
@@ -241,6 +270,8 @@ start (WevionApplication *self, WevionClient *client)
   wevion_poller_start (self->poller);
   wevion_poller_poll_now (self->poller);
   self->connection = WEVION_CONNECTION_READY;
+  if (self->notifier)
+    wevion_notifier_watch_poller (self->notifier, self->poller); /* issue 7: a refused token ends the hold */
   update_windows (self);
 }
 
@@ -434,9 +465,11 @@ submitted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autofree char *id = wevion_client_submit_finish (WEVION_CLIENT (source), result, &error);
 
+  /* issue 7: the submit held the application; the job it made (active) holds it from here on */
   if (id == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
+      work_end (self);
       return;
     }
   /* the pending card appears at once; the poller fills in the rest */
@@ -449,6 +482,7 @@ submitted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (self->poller)
     wevion_poller_track (self->poller, id);
   g_task_return_pointer (task, g_steal_pointer (&id), g_free);
+  work_end (self);
 }
 
 void
@@ -473,6 +507,7 @@ wevion_application_submit_async (WevionApplication *self, WevionJobType type, co
   data->settings = settings ? json_object_ref (settings) : json_object_new ();
   data->metadata = metadata ? json_object_ref (metadata) : json_object_new ();
   g_task_set_task_data (task, data, (GDestroyNotify) submit_data_free);
+  work_begin (self);
   wevion_client_submit_async (self->client, type, provider, prompt, data->settings, data->metadata,
                               cancellable, submitted_cb, g_steal_pointer (&task));
 }
@@ -495,6 +530,78 @@ job_for (WevionApplication *self, GVariant *parameter)
   if (job == NULL)
     toast_text (self, _ ("That job is not in the panel any more"));
   return job;
+}
+
+/* issue 7: actions from outside (`gapplication action`, a notification of an earlier run) name
+ * jobs the store may not have (a fresh cache): fetch them from the server first. */
+typedef void (*JobFunc) (WevionApplication *self, WevionJob *job);
+
+typedef struct
+{
+  WevionApplication *self;
+  char *id;
+  JobFunc func;
+} WithJobData;
+
+static void
+with_job_fetched_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  WithJobData *data = user_data;
+  WevionApplication *self = data->self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WevionJob) fetched = wevion_client_get_job_finish (WEVION_CLIENT (source), result, &error);
+  WevionJob *job = NULL;
+
+  if (fetched)
+    {
+      g_autoptr (GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
+
+      g_ptr_array_add (jobs, g_object_ref (fetched));
+      wevion_job_store_merge (self->store, jobs);
+      job = wevion_job_store_lookup (self->store, data->id);
+      if (job && !wevion_job_get_is_terminal (job) && self->poller)
+        wevion_poller_track (self->poller, data->id);
+    }
+  if (job)
+    data->func (self, job);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *reason = wevion_application_describe_error (error);
+      g_autofree char *text = g_strdup_printf (_ ("The job %s could not be loaded: %s"), data->id, reason);
+
+      toast_text (self, text);
+    }
+  work_end (self);
+  g_object_unref (data->self);
+  g_free (data->id);
+  g_free (data);
+}
+
+static void
+with_job (WevionApplication *self, GVariant *parameter, JobFunc func)
+{
+  const char *id = g_variant_get_string (parameter, NULL);
+  WevionJob *job = wevion_job_store_lookup (self->store, id);
+  WithJobData *data;
+
+  if (job)
+    {
+      func (self, job);
+      return;
+    }
+  if (self->client == NULL)
+    {
+      g_autofree char *text
+          = g_strdup_printf (_ ("The job %s could not be loaded: not connected to a Creative Hub."), id);
+      toast_text (self, text);
+      return;
+    }
+  data = g_new0 (WithJobData, 1);
+  data->self = g_object_ref (self);
+  data->id = g_strdup (id);
+  data->func = func;
+  work_begin (self);
+  wevion_client_get_job_async (self->client, id, self->cancellable, with_job_fetched_cb, data);
 }
 
 static const char *
@@ -569,15 +676,20 @@ campaign_uri (WevionApplication *self, WevionJob *job, const char *url)
 }
 
 static void
-view_job_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+view_job (WevionApplication *self, WevionJob *job)
 {
-  WevionApplication *self = user_data;
   WevionWindow *window;
 
   g_application_activate (G_APPLICATION (self));
   window = main_window (self);
   if (window)
-    wevion_window_show_job (window, g_variant_get_string (parameter, NULL));
+    wevion_window_show_job (window, wevion_job_get_id (job));
+}
+
+static void
+view_job_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  with_job (user_data, parameter, view_job);
 }
 
 static void
@@ -599,13 +711,15 @@ use_in_campaign (WevionApplication *self, WevionJob *job, guint index)
 }
 
 static void
+use_first_in_campaign (WevionApplication *self, WevionJob *job)
+{
+  use_in_campaign (self, job, 0);
+}
+
+static void
 use_in_campaign_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
-  WevionApplication *self = user_data;
-  WevionJob *job = job_for (self, parameter);
-
-  if (job)
-    use_in_campaign (self, job, 0);
+  with_job (user_data, parameter, use_first_in_campaign);
 }
 
 static void
@@ -654,14 +768,10 @@ retried_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-retry_job_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+retry_job (WevionApplication *self, WevionJob *job)
 {
-  WevionApplication *self = user_data;
-  WevionJob *job = job_for (self, parameter);
   g_autoptr (JsonObject) metadata = NULL;
 
-  if (job == NULL)
-    return;
   if (wevion_job_get_status (job) != WEVION_JOB_STATUS_FAILED)
     {
       toast_text (self, _ ("Only failed jobs can be retried"));
@@ -684,18 +794,26 @@ retry_job_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
 }
 
 static void
-edit_job_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+retry_job_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
-  WevionApplication *self = user_data;
-  WevionJob *job = job_for (self, parameter);
+  with_job (user_data, parameter, retry_job);
+}
+
+static void
+edit_job (WevionApplication *self, WevionJob *job)
+{
   WevionWindow *window;
 
-  if (job == NULL)
-    return;
   g_application_activate (G_APPLICATION (self));
   window = main_window (self);
   if (window)
     wevion_window_new_generation (window, job);
+}
+
+static void
+edit_job_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  with_job (user_data, parameter, edit_job);
 }
 
 static void
@@ -943,6 +1061,12 @@ download_failed (WevionApplication *self, const char *job_id, guint index, const
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_warning ("Download of %s #%u failed: %s", job_id, index, error->message);
+  if (main_window (self) == NULL)
+    {
+      /* issue 7: no window (a notification's button): a notification says it */
+      toast_text (self, wevion_download_error_get_advice (error));
+      return;
+    }
   {
     /* toast titles are markup; a translation may hold an "&" */
     g_autofree char *advice = g_markup_escape_text (wevion_download_error_get_advice (error), -1);
@@ -1022,6 +1146,7 @@ download_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (error)
     download_failed (d->self, d->job_id, d->index, error);
+  work_end (d->self);
   download_data_free (d);
 }
 
@@ -1046,6 +1171,7 @@ start_download (WevionApplication *self, WevionJob *job, int index)
   d->all = index < 0;
   /* the client only to GET the job again when a signed link expired */
   wevion_downloader_set_client (self->downloader, self->client);
+  work_begin (self);
   if (d->all)
     wevion_downloader_download_all_async (self->downloader, job, folder, self->cancellable, download_done_cb,
                                           d);
@@ -1125,14 +1251,15 @@ show_in_folder_activated (GSimpleAction *action, GVariant *parameter, gpointer u
 }
 
 static void
+download_job (WevionApplication *self, WevionJob *job)
+{
+  start_download (self, job, -1);
+}
+
+static void
 download_job_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
-  WevionApplication *self = user_data;
-  WevionJob *job = job_for (self, parameter);
-
-  if (job == NULL)
-    return;
-  start_download (self, job, -1);
+  with_job (user_data, parameter, download_job);
 }
 
 static void

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "wevion-application.h"
+#include "wevion-notify-text.h"
 
 G_BEGIN_DECLS
 
@@ -15,7 +16,7 @@ G_DECLARE_FINAL_TYPE (WevionNotifier, wevion_notifier, WEVION, NOTIFIER, GObject
 /* From this many jobs in one batch on, one summary notification instead of one per job. */
 #define WEVION_NOTIFIER_BURST 3
 /* Prompt excerpts in notifications are at most this many characters. */
-#define WEVION_NOTIFIER_EXCERPT_CHARS 80
+#define WEVION_NOTIFIER_EXCERPT_CHARS WEVION_NOTIFY_EXCERPT_CHARS
 
 /* Listens to the store's job-finished; one notification per job, with a stable id, whose buttons
  * activate the same app.* actions (with the job id) the cards use. Adds the action
@@ -30,6 +31,25 @@ G_DECLARE_FINAL_TYPE (WevionNotifier, wevion_notifier, WEVION, NOTIFIER, GObject
 WevionNotifier *wevion_notifier_new (WevionApplication *app);
 /* TRUE while the notifier holds the application */
 gboolean wevion_notifier_get_holding (WevionNotifier *self);
+
+/* Counts work an action started (a download, a submit, a GET of a job not in the store): while any
+ * runs, the application is held, so a button pressed with the window closed finishes its work.
+ * work_end re-decides at once (not in an idle). */
+void wevion_notifier_work_begin (WevionNotifier *self);
+void wevion_notifier_work_end (WevionNotifier *self);
+/* Re-decides the hold now (the connection or the poller's state changed). */
+void wevion_notifier_update_hold (WevionNotifier *self);
+/* Follows @poller's state: active jobs stop holding the application once the token is refused
+ * (and the user is told, by a notification when the window is not focused). */
+void wevion_notifier_watch_poller (WevionNotifier *self, WevionPoller *poller);
+/* @text (plain) for the user: a toast when the window is open, else a desktop notification (and a
+ * g_message), never silence. */
+void wevion_notifier_tell (WevionNotifier *self, const char *text);
+
+/* A GTestLogFatalFunc: FALSE (not fatal) for libnotify's "Running in confined mode" warning, the
+ * one it gives inside Flatpak; the notifier installs it outside GTest programs. */
+gboolean wevion_notifier_log_is_harmless (const char *log_domain, GLogLevelFlags level, const char *message,
+                                          gpointer user_data);
 
 /* The words of a notification, for tests and toasts (transfer full). */
 char *wevion_notifier_excerpt (const char *text, int max_chars);
