@@ -2,7 +2,9 @@
 """Notifications and background running of wevion-jobs, end to end (TAP).
 
 A real wevion-hub, the real wevion-jobs under X, and python-dbusmock's notification_daemon template
-on a private session bus (run-test-notify.sh starts the bus). Jobs are made to finish one at a time
+on a private session bus (run-test-notify.sh starts the bus); a second private bus stands in for the
+system bus with dbusmock's logind (PrepareForSleep), and fake-portal.py stands in for
+xdg-desktop-portal (notification and Background portals) in the sandbox scenario. Jobs are made to finish one at a time
 with the hub's stall-queue fault: submit while the queue is stalled, wait until the app has listed
 the job as active, then let the worker go. A "[hold]" job stays processing all along so the app
 keeps polling the active list (and so sees jobs submitted from here).
@@ -21,6 +23,7 @@ import urllib.error
 import urllib.request
 
 import dbus
+import dbus.bus
 
 BUILD = os.environ.get("WEVION_BUILD_ROOT") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", "..", "_build"))
@@ -77,11 +80,14 @@ class Hub:
         self.proc = None
         self.url = None
         self.port = 0
+        self.users = []  # NAME:TOKEN beside the demo user, for the next start
 
     def start(self, faults=None):
         args = [HUB, "--port", str(self.port), "--db", self.db, "--speed", "50", "--workers", "8"]
         if faults:
             args += ["--faults", faults]
+        for user in self.users:
+            args += ["--user", user]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log, text=True)
         line = self.proc.stdout.readline()
         if "listening on" not in line:
@@ -95,24 +101,25 @@ class Hub:
             self.proc.wait(10)
         self.proc = None
 
-    def request(self, method, path, body=None, admin=False, raw=None):
+    def request(self, method, path, body=None, admin=False, raw=None, token=TOKEN):
         data = raw.encode() if raw is not None else (json.dumps(body).encode() if body is not None else None)
         req = urllib.request.Request(self.url + path, data=data, method=method)
         if not admin:
-            req.add_header("Authorization", "Bearer " + TOKEN)
+            req.add_header("Authorization", "Bearer " + token)
         if body is not None:
             req.add_header("Content-Type", "application/json")
         with urllib.request.urlopen(req, timeout=10) as answer:
             text = answer.read().decode()
             return json.loads(text) if text else None
 
-    def submit(self, prompt, type_="image", provider="flux_2_pro"):
+    def submit(self, prompt, type_="image", provider="flux_2_pro", token=TOKEN):
         answer = self.request("POST", API + "/generate/" + type_,
-                              {"provider": provider, "prompt": prompt, "settings": {"width": 64, "height": 64}})
+                              {"provider": provider, "prompt": prompt, "settings": {"width": 64, "height": 64}},
+                              token=token)
         return answer["job_id"]
 
-    def job(self, job_id):
-        return self.request("GET", API + "/generate/jobs/" + job_id)
+    def job(self, job_id, token=TOKEN):
+        return self.request("GET", API + "/generate/jobs/" + job_id, token=token)
 
     def jobs(self):
         answer = self.request("GET", API + "/generate/jobs?limit=500")
@@ -265,6 +272,25 @@ class X11:
             return False
         return attrs.map_state == 2 and not attrs.override_redirect  # IsViewable
 
+    def title(self, window):
+        """_NET_WM_NAME of @window (UTF-8), or ""."""
+        actual_type = ctypes.c_ulong()
+        actual_format = ctypes.c_int()
+        n_items = ctypes.c_ulong()
+        after = ctypes.c_ulong()
+        data = ctypes.POINTER(ctypes.c_ubyte)()
+        name = self.lib.XInternAtom(self.dpy, b"_NET_WM_NAME", 0)
+        utf8 = self.lib.XInternAtom(self.dpy, b"UTF8_STRING", 0)
+        status = self.lib.XGetWindowProperty(self.dpy, window, name, 0, 1024, 0, utf8, ctypes.byref(actual_type),
+                                             ctypes.byref(actual_format), ctypes.byref(n_items),
+                                             ctypes.byref(after), ctypes.byref(data))
+        text = ""
+        if status == 0 and data and n_items.value:
+            text = ctypes.string_at(data, n_items.value).decode("utf-8", "replace")
+        if data:
+            self.lib.XFree(data)
+        return text
+
     def windows_of(self, pid):
         """Top-level windows of process @pid that are on screen."""
         self.lib.XSync(self.dpy, 0)
@@ -319,9 +345,15 @@ def app_env(tmp):
     return env
 
 
+def settings_path(tmp):
+    return os.path.join(tmp, "config", "glib-2.0", "settings", "keyfile")
+
+
 def write_settings(tmp, **values):
     path = os.path.join(tmp, "config", "glib-2.0", "settings")
     os.makedirs(path, exist_ok=True)
+    # downloads land in the test's own folder unless a scenario names another
+    values.setdefault("download_folder", os.path.join(tmp, "downloads"))
     with open(os.path.join(path, "keyfile.new"), "w") as f:
         f.write("[com/wevion/Jobs]\n")
         for key, value in values.items():
@@ -348,6 +380,43 @@ def finish_one(hub, prompt, **kw):
     return job_id
 
 
+def files_in(folder):
+    """The finished files in @folder (no hidden ".part" files), or [] when it does not exist yet."""
+    if not os.path.isdir(folder):
+        return []
+    return sorted(f for f in os.listdir(folder) if not f.startswith(".") and os.path.getsize(os.path.join(folder, f)))
+
+
+def start_app(env, app_log, hub, x11, daemon):
+    app = subprocess.Popen([APP, "--server", hub.url], env=env, stdout=app_log, stderr=subprocess.STDOUT)
+    wait_for("the app on the bus", lambda: daemon.bus.name_has_owner(APP_ID) or app.poll() is not None)
+    wait_for("the app's window", lambda: x11.windows_of(app.pid) or app.poll() is not None)
+    return app
+
+
+def close_windows(x11, pid):
+    for w in x11.windows_of(pid):
+        x11.close(w)
+    wait_for("the window to close", lambda: not x11.windows_of(pid))
+
+
+def job_gets(hub):
+    return hub.stats()["routes"].get("job", {}).get("requests", 0)
+
+
+def end_hold_job(hub, hold_id):
+    """Cancels the job that kept the app polling; returns once the app has asked how it ended."""
+    gets = job_gets(hub)
+    hub.cancel(hold_id)
+    wait_for("the app to learn the hold job ended", lambda: job_gets(hub) > gets)
+
+
+def start_hold_job(hub, what):
+    hold_id = hub.submit("[hold] " + what, provider="sdxl_turbo")
+    wait_for("the hold job to run", lambda: hub.job(hold_id)["status"] == "processing")
+    return hold_id
+
+
 def notifications_for(daemon, needle, since=0):
     return [c for c in daemon.notify_calls()[since:] if needle in c["body"]]
 
@@ -366,7 +435,190 @@ def quiet(hub, ticks=4):
 # ---- the tests ---------------------------------------------------------------------------------
 
 
+class SystemBus:
+    """A private bus standing in for the system bus, with dbusmock's logind on it."""
+
+    def __init__(self, tmp):
+        self.log = open(os.path.join(tmp, "logind.log"), "w")
+        self.daemon = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                                       stdout=subprocess.PIPE, stderr=self.log, text=True)
+        self.address = self.daemon.stdout.readline().strip()
+        env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.address)
+        self.logind = subprocess.Popen(["/usr/bin/python3", "-m", "dbusmock", "--system", "--template", "logind"],
+                                       env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.bus = dbus.bus.BusConnection(self.address)
+        wait_for("the logind mock", lambda: self.bus.name_has_owner("org.freedesktop.login1"))
+        self.mock = dbus.Interface(self.bus.get_object("org.freedesktop.login1", "/org/freedesktop/login1"),
+                                   "org.freedesktop.DBus.Mock")
+
+    def prepare_for_sleep(self, going):
+        self.mock.EmitSignal("org.freedesktop.login1.Manager", "PrepareForSleep", "b", [dbus.Boolean(going)])
+
+    def stop(self):
+        for proc in (self.logind, self.daemon):
+            proc.terminate()
+            proc.wait(10)
+
+
+def one_notification_left(tmp, hub, daemon, x11, env, app_log, prompt):
+    """Starts the app, lets a job with @prompt finish, closes the window and ends the job that kept
+    the app polling: the notification about @prompt is all that holds the app. Returns (app, it)."""
+    for c in daemon.notify_calls():
+        daemon.close(c["id"])
+    hold_id = start_hold_job(hub, "until the notification is up")
+    app = start_app(env, app_log, hub, x11, daemon)
+    mark = len(daemon.notify_calls())
+    job_id = finish_one(hub, prompt)
+    notification = wait_notification(daemon, prompt.split("] ", 1)[1], mark)
+    close_windows(x11, app.pid)
+    end_hold_job(hub, hold_id)
+    time.sleep(0.5)
+    return app, notification, job_id
+
+
+def scenario_buttons_window_closed(tmp, hub, daemon, x11, env, app_log):
+    """A button pressed on a notification while the window is closed and nothing else holds the app:
+    the daemon closes the notification at once (as real ones do), and the work must still finish."""
+    downloads = os.path.join(tmp, "downloads-closed")
+    write_settings(tmp, notify_when_focused=True, download_folder=downloads)
+    app, done, _ = one_notification_left(tmp, hub, daemon, x11, env, app_log, "[ok] download me, window closed")
+    try:
+        ok(app.poll() is None, "window closed, nothing active: an open notification keeps the app for its buttons")
+        daemon.invoke(done["id"], "download-job")
+        daemon.close(done["id"])
+        rc = wait_for("the app to exit", lambda: app.poll() is not None or None)
+        ok(files_in(downloads), "Download pressed with the window closed: the file is saved, though the "
+           "notification closed at once", files_in(downloads))
+        ok(app.returncode == 0, "then, with nothing left, the app exits by itself", rc)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait(10)
+
+    app, failed, fail_id = one_notification_left(tmp, hub, daemon, x11, env, app_log, "[fail] retry me, window closed")
+    try:
+        mark = len(daemon.notify_calls())
+        daemon.invoke(failed["id"], "retry-job")
+        daemon.close(failed["id"])
+        retry = wait_for("the retry on the hub", lambda: [j for j in hub.jobs() if j["metadata"].get("retry_of")
+                                                          == fail_id] or app.poll() is not None)
+        ok(isinstance(retry, list) and len(retry) == 1, "Retry pressed with the window closed reaches the hub", retry)
+        again = wait_for("the retry's own notification",
+                         lambda: notifications_for(daemon, "retry me", mark) or app.poll() is not None)
+        ok(isinstance(again, list) and again[0]["summary"] == "Image failed",
+           "the app watches the retry to its end and announces it", again)
+        if isinstance(again, list):
+            daemon.close(again[0]["id"])
+        rc = wait_for("the app to exit", lambda: app.poll() is not None or None)
+        ok(app.returncode == 0, "then, with nothing left, the app exits by itself", rc)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait(10)
+
+
+def scenario_token_refused(tmp, hub, daemon, x11, env, app_log):
+    """The poller stops for good when the token is refused: active jobs must not hold the app forever.
+    The hub restarts without the user whose token the app has, as when a token is revoked."""
+    for c in daemon.notify_calls():
+        daemon.close(c["id"])
+    write_settings(tmp, notify_when_focused=True)
+    other = "other-token"
+    hub.users = ["other:" + other]
+    hub.stop()
+    hub.start()
+    hold_id = hub.submit("[hold] while the token is refused", provider="sdxl_turbo", token=other)
+    wait_for("the hold job to run", lambda: hub.job(hold_id, token=other)["status"] == "processing")
+    app = start_app(dict(env, WEVION_TOKEN=other, XDG_CACHE_HOME=os.path.join(tmp, "cache-other")), app_log, hub,
+                    x11, daemon)
+    try:
+        seen_by_app(hub)
+        close_windows(x11, app.pid)
+        time.sleep(0.5)
+        ok(app.poll() is None, "an active job keeps the app polling with the window closed")
+        mark = len(daemon.notify_calls())
+        hub.users = []
+        hub.stop()
+        hub.start()  # the same port; the app's token is unknown now: 401
+        told = wait_for("the notification about the token", lambda: notifications_for(daemon, "token", mark)
+                        or app.poll() is not None)
+        ok(isinstance(told, list), "the refused token is told by a notification (no window to show it)", told)
+        if isinstance(told, list):
+            daemon.close(told[0]["id"])
+        rc = wait_for("the app to exit", lambda: app.poll() is not None or None)
+        ok(app.returncode == 0, "the refused token ends the hold: the app exits though a job is still active", rc)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait(10)
+
+
+def scenario_portals(tmp, hub, daemon, x11, env, app_log):
+    """Inside a sandbox: libnotify uses the notification portal (and warns "confined mode", which must
+    not abort the app under G_DEBUG=fatal-warnings); the Background portal refuses run-in-background."""
+    for c in daemon.notify_calls():
+        daemon.close(c["id"])
+    portal_log = os.path.join(tmp, "portal.log")
+    portal = subprocess.Popen(["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                                "fake-portal.py"),
+                               "--log", portal_log, "--background", "deny"], stdout=app_log, stderr=subprocess.STDOUT)
+    hold_id = None
+    app = None
+    try:
+        wait_for("the fake portal", lambda: daemon.bus.name_has_owner("org.freedesktop.portal.Desktop"))
+        write_settings(tmp, notify_when_focused=True, run_in_background=True)
+        hold_id = start_hold_job(hub, "inside the sandbox")
+        penv = dict(env, NOTIFY_FORCE_PORTAL="1", WEVION_TEST_SANDBOXED="1", G_DEBUG="fatal-warnings")
+        app = start_app(penv, app_log, hub, x11, daemon)
+
+        def calls(name):
+            if not os.path.exists(portal_log):
+                return []
+            with open(portal_log) as f:
+                return [c for c in (json.loads(line) for line in f if line.strip()) if c["call"] == name]
+
+        asked = wait_for("RequestBackground", lambda: calls("RequestBackground"))
+        ok(asked[0]["options"].get("reason"), "run-in-background inside Flatpak asks the Background portal, "
+           "with a reason", asked)
+        wait_for("run-in-background to be turned off",
+                 lambda: "run-in-background=true" not in open(settings_path(tmp)).read())
+        ok("run-in-background=false" in open(settings_path(tmp)).read(),
+           "the portal refused: run-in-background is turned back off", open(settings_path(tmp)).read())
+
+        mark = len(daemon.notify_calls())
+        finish_one(hub, "[ok] told through the notification portal")
+        added = wait_for("AddNotification on the portal",
+                         lambda: [c for c in calls("AddNotification")
+                                  if "notification portal" in c["notification"].get("body", "")]
+                         or app.poll() is not None)
+        ok(isinstance(added, list) and added[0]["notification"].get("title") == "Image ready",
+           "NOTIFY_FORCE_PORTAL: the notification goes through the portal", added)
+        ok(not notifications_for(daemon, "notification portal", mark), "and not to the notification daemon")
+        ok(app.poll() is None, "libnotify's confined-mode warning does not abort the app (G_DEBUG=fatal-warnings)",
+           app.poll())
+        with open(os.path.join(tmp, "app.log"), errors="replace") as f:
+            text = f.read()
+        ok("Running in confined mode" in text, "(libnotify did warn about confined mode)")
+        ok("refused running in the background" in text, "the refusal is logged in words")
+        subprocess.run(["gdbus", "call", "--session", "--dest", APP_ID, "--object-path", "/com/wevion/Jobs",
+                        "--method", "org.freedesktop.Application.ActivateAction", "quit", "[]", "{}"],
+                       stdout=subprocess.DEVNULL, timeout=DEADLINE)
+        app.wait(DEADLINE)
+        ok(app.returncode == 0, "and it quits cleanly", app.returncode)
+    finally:
+        if hold_id:
+            hub.cancel(hold_id)
+        if app and app.poll() is None:
+            app.kill()
+            app.wait(10)
+        portal.terminate()
+        portal.wait(10)
+
+
 def run(tmp):
+    system_bus = SystemBus(tmp)
+    # every wevion-jobs started from here finds logind on this bus
+    os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = system_bus.address
     daemon = Daemon(tmp)
     hub = Hub(tmp)
     hub.start()
@@ -453,6 +705,14 @@ def run(tmp):
         ok(moderated["action_order"] == ["default", "edit-job"]
            and moderated["actions"]["edit-job"] == "Edit Prompt",
            "moderation failure: Edit Prompt instead of Retry", moderated["actions"])
+        before = set(x11.windows_of(app.pid))
+        daemon.invoke(moderated["id"], "edit-job")
+        dialogs = wait_for("the Edit & Resubmit dialog",
+                           lambda: [w for w in x11.windows_of(app.pid) if w not in before])
+        ok(x11.title(dialogs[0]) == "Edit & Resubmit",
+           "Edit Prompt on the notification opens the pre-filled Edit & Resubmit dialog", x11.title(dialogs[0]))
+        x11.close(dialogs[0])
+        wait_for("the dialog to close", lambda: dialogs[0] not in x11.windows_of(app.pid))
 
         mark = len(daemon.notify_calls())
         empty_id = finish_one(hub, "[empty-error] says nothing")
@@ -475,6 +735,11 @@ def run(tmp):
         uris = os.path.join(tmp, "opened-uris")
         opened = wait_for("the campaign page", lambda: os.path.exists(uris) and open(uris).read())
         ok("creative_job_id=" + done_id in opened, "Use in Campaign opens Campaign Creator for the job", opened)
+
+        downloads = os.path.join(tmp, "downloads")
+        daemon.invoke(done["id"], "download-job")
+        saved = wait_for("the result in the download folder", lambda: files_in(downloads))
+        ok(len(saved) == 1, "Download on the notification saves the result in the download folder", saved)
 
         # -- app.* actions from outside, through GApplication's D-Bus interface --
         subprocess.run(["gdbus", "call", "--session", "--dest", APP_ID, "--object-path", "/com/wevion/Jobs",
@@ -559,10 +824,31 @@ def run(tmp):
         activation_log = os.path.join(tmp, "activated.log")
         activation_env = {k: env[k] for k in env if k.startswith(("XDG_", "GSETTINGS_", "WEVION_", "GDK_", "GSK_"))
                           or k in ("DISPLAY", "NO_AT_BRIDGE", "GTK_A11Y", "G_MESSAGES_DEBUG", "LC_ALL")}
-        activation_env.update({"WEVION_SERVER_URL": hub.url, "WEVION_ACTIVATION_LOG": activation_log})
+        # a fresh cache: the activated instance knows no job before it asks the server
+        activation_env.update({"WEVION_SERVER_URL": hub.url, "WEVION_ACTIVATION_LOG": activation_log,
+                               "XDG_CACHE_HOME": os.path.join(tmp, "fresh-cache")})
         dbus_iface = dbus.Interface(daemon.bus.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus"),
                                     "org.freedesktop.DBus")
         dbus_iface.UpdateActivationEnvironment(activation_env)
+
+        # -- `gapplication action` on a job the (fresh) cache does not have: GET it, then act --
+        activated_downloads = os.path.join(tmp, "downloads-activated")
+        write_settings(tmp, notify_when_focused=True, download_folder=activated_downloads)
+        subprocess.run(["gapplication", "action", APP_ID, "download-job", "'%s'" % done_id], check=True,
+                       timeout=DEADLINE)
+        saved = wait_for("the download of the activated instance", lambda: files_in(activated_downloads))
+        ok(len(saved) == 1, "gapplication action download-job on a fresh cache fetches the job and saves its result",
+           saved)
+        wait_for("the activated instance to exit when done", lambda: not daemon.bus.name_has_owner(APP_ID))
+        ok(True, "and exits once the download is done (nothing else to watch)")
+        mark = len(daemon.notify_calls())
+        subprocess.run(["gapplication", "action", APP_ID, "download-job", "'no-such-job'"], check=True,
+                       timeout=DEADLINE)
+        unknown = wait_notification(daemon, "no-such-job", mark)
+        ok("could not be loaded" in unknown["body"],
+           "an unknown job with no window: a notification says so, not silence", unknown["body"])
+        daemon.close(unknown["id"])
+        wait_for("the activated instance to exit", lambda: not daemon.bus.name_has_owner(APP_ID))
         mark = len(daemon.notify_calls())
         subprocess.run(["gdbus", "call", "--session", "--dest", APP_ID, "--object-path", "/com/wevion/Jobs",
                         "--method", "org.freedesktop.Application.ActivateAction", "retry-job",
@@ -590,6 +876,16 @@ def run(tmp):
             time.sleep(1.5)
             ok(bg.poll() is None and daemon.bus.name_has_owner(APP_ID),
                "run-in-background: the app stays without a window and with nothing active")
+
+            # -- suspend and resume (logind's PrepareForSleep): nothing active, so no polling, until
+            # the resume makes the app catch up at once --
+            lists = hub.list_requests()
+            system_bus.prepare_for_sleep(True)
+            time.sleep(0.5)
+            ok(hub.list_requests() == lists, "nothing active: no polling, going to sleep asks nothing")
+            system_bus.prepare_for_sleep(False)
+            wait_for("a refresh after the resume", lambda: hub.list_requests() > lists)
+            ok(True, "PrepareForSleep(false) on the system bus: the app refreshes at once")
             subprocess.run(["gdbus", "call", "--session", "--dest", APP_ID, "--object-path", "/com/wevion/Jobs",
                             "--method", "org.freedesktop.Application.Activate", "{}"],
                            stdout=subprocess.DEVNULL, timeout=DEADLINE)
@@ -603,6 +899,10 @@ def run(tmp):
         finally:
             if bg.poll() is None:
                 bg.kill()
+
+        scenario_buttons_window_closed(tmp, hub, daemon, x11, env, app_log)
+        scenario_token_refused(tmp, hub, daemon, x11, env, app_log)
+        scenario_portals(tmp, hub, daemon, x11, env, app_log)
     finally:
         if app.poll() is None:
             app.terminate()
@@ -612,6 +912,7 @@ def run(tmp):
                 app.kill()
         hub.stop()
         daemon.stop()
+        system_bus.stop()
         app_log.close()
 
 
