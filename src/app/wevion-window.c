@@ -68,6 +68,7 @@ struct _WevionWindow
   guint date_choice; /* the date dropdown's row before "Custom Range…" was picked */
   gboolean picking_range;
   char *search_folded;
+  GHashTable *only_ids; /* issue 7: just these jobs (a summary notification's); NULL: no such filter */
   guint search_timeout;
   guint tick_id;
   guint ticks;
@@ -126,6 +127,8 @@ filter_func (gpointer item, gpointer user_data)
 
   if (wevion_job_store_is_hidden (self->store, wevion_job_get_id (job)))
     return FALSE;
+  if (self->only_ids && !g_hash_table_contains (self->only_ids, wevion_job_get_id (job)))
+    return FALSE;
   switch (self->view)
     {
     case WEVION_VIEW_ACTIVE:
@@ -163,7 +166,7 @@ static gboolean
 filters_active (WevionWindow *self)
 {
   return self->type_filter != WEVION_JOB_TYPE_UNKNOWN || self->since != NULL
-         || (self->search_folded && *self->search_folded);
+         || (self->search_folded && *self->search_folded) || self->only_ids != NULL;
 }
 
 static void
@@ -394,13 +397,18 @@ costs_row_add (WevionWindow *self)
 static void
 sidebar_selected_cb (WevionWindow *self, GtkListBoxRow *row, GtkListBox *box)
 {
+  gboolean only_ended;
+
   if (row == NULL)
     return;
+  /* a view picked by hand ends wevion_window_show_only_jobs () */
+  only_ended = self->only_ids != NULL;
+  g_clear_pointer (&self->only_ids, g_hash_table_unref);
   set_costs_mode (self, is_costs_row (row));
   for (guint i = 0; i < G_N_ELEMENTS (view_names); i++)
     if (g_str_equal (gtk_widget_get_name (GTK_WIDGET (row)), view_names[i]))
       {
-        if (self->view != (WevionView) i)
+        if (self->view != (WevionView) i || only_ended)
           {
             self->view = (WevionView) i;
             adw_window_title_set_title (self->list_title, view_title (self->view));
@@ -426,6 +434,26 @@ wevion_window_set_view (WevionWindow *self, WevionView view)
   g_return_if_fail (WEVION_IS_WINDOW (self));
   row = gtk_list_box_get_row_at_index (self->sidebar, (int) view);
   gtk_list_box_select_row (self->sidebar, row);
+}
+
+/* issue 7: the jobs a summary notification named, all views together, until the user picks a view
+ * in the sidebar (every row, "All Jobs" too, is unselected meanwhile) or clears the filters */
+void
+wevion_window_show_only_jobs (WevionWindow *self, const char *const *ids)
+{
+  g_return_if_fail (WEVION_IS_WINDOW (self));
+  g_return_if_fail (ids != NULL);
+
+  gtk_list_box_unselect_all (self->sidebar);
+  set_costs_mode (self, FALSE);
+  g_clear_pointer (&self->only_ids, g_hash_table_unref);
+  self->only_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; ids[i]; i++)
+    g_hash_table_add (self->only_ids, g_strdup (ids[i]));
+  self->view = WEVION_VIEW_ALL;
+  adw_window_title_set_title (self->list_title, _ ("Just Finished"));
+  adw_leaflet_set_visible_child_name (self->leaflet, "list");
+  refilter (self);
 }
 
 /* ---- the list ---------------------------------------------------------------------------- */
@@ -1625,6 +1653,7 @@ wevion_window_dispose (GObject *object)
   g_clear_pointer (&self->since, g_date_time_unref);
   g_clear_pointer (&self->until, g_date_time_unref);
   g_clear_pointer (&self->search_folded, g_free);
+  g_clear_pointer (&self->only_ids, g_hash_table_unref);
   g_clear_pointer (&self->browse_cursor, g_free);
   g_clear_pointer (&self->banner_action, g_free);
   G_OBJECT_CLASS (wevion_window_parent_class)->dispose (object);

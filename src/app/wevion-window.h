@@ -24,6 +24,9 @@ void wevion_window_show_job (WevionWindow *self, const char *job_id);
 /* Opens the New Generation dialog, pre-filled from @job when given (Edit & Resubmit). */
 void wevion_window_new_generation (WevionWindow *self, WevionJob *job);
 void wevion_window_set_view (WevionWindow *self, WevionView view);
+/* Shows just the jobs with these ids, whatever their status (a summary notification's "5 jobs
+ * completed, 1 failed"), until the user picks a view or clears the filters. */
+void wevion_window_show_only_jobs (WevionWindow *self, const char *const *ids);
 /* For tests: the model the list view shows, after every filter */
 GListModel *wevion_window_get_visible_jobs (WevionWindow *self);
 void wevion_window_set_search_text (WevionWindow *self, const char *text);
