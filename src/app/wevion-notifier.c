@@ -78,7 +78,7 @@ activate_app_action (const char *name, GVariant *target)
 typedef struct
 {
   char *app_action;
-  char *target;
+  GVariant *target;
 } ButtonData;
 
 static void
@@ -87,7 +87,7 @@ button_data_free (gpointer data)
   ButtonData *button = data;
 
   g_free (button->app_action);
-  g_free (button->target);
+  g_variant_unref (button->target);
   g_free (button);
 }
 
@@ -99,13 +99,16 @@ button_cb (NotifyNotification *notification, char *action, gpointer user_data)
   GApplication *app = g_application_get_default ();
   GtkWindow *window;
 
-  g_debug ("Notification action %s → app.%s('%s')", action, button->app_action, button->target);
-  activate_app_action (button->app_action, g_variant_new_string (button->target));
+  g_autofree char *printed = g_variant_print (button->target, FALSE);
+
+  g_debug ("Notification action %s → app.%s(%s)", action, button->app_action, printed);
+  activate_app_action (button->app_action, g_variant_ref (button->target));
   /* actions that show the window: hand it the activation token the click brought, so the
    * compositor lets it come to the front */
   if (token && app
       && (g_str_equal (button->app_action, "view-job") || g_str_equal (button->app_action, "edit-job")
-          || g_str_equal (button->app_action, "show-finished")))
+          || g_str_equal (button->app_action, "show-finished")
+          || g_str_equal (button->app_action, "show-jobs")))
     {
       window = gtk_application_get_active_window (GTK_APPLICATION (app));
       if (window)
@@ -116,15 +119,23 @@ button_cb (NotifyNotification *notification, char *action, gpointer user_data)
     }
 }
 
+/* @target: floating or not, taken */
 static void
-add_button (NotifyNotification *notification, const char *action, const char *label, const char *app_action,
-            const char *target)
+add_button_with_target (NotifyNotification *notification, const char *action, const char *label,
+                        const char *app_action, GVariant *target)
 {
   ButtonData *button = g_new0 (ButtonData, 1);
 
   button->app_action = g_strdup (app_action);
-  button->target = g_strdup (target);
+  button->target = g_variant_ref_sink (target);
   notify_notification_add_action (notification, action, label, button_cb, button, button_data_free);
+}
+
+static void
+add_button (NotifyNotification *notification, const char *action, const char *label, const char *app_action,
+            const char *target)
+{
+  add_button_with_target (notification, action, label, app_action, g_variant_new_string (target));
 }
 
 static void
@@ -146,6 +157,34 @@ show_finished_activated (GSimpleAction *action, GVariant *parameter, gpointer us
   else if (g_str_equal (which, "failed"))
     view = WEVION_VIEW_FAILED;
   wevion_window_set_view (WEVION_WINDOW (window), view);
+}
+
+/* app.show-jobs (as): the window, showing just these jobs (a summary notification's) */
+static void
+show_jobs_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (g_application_get_default ());
+  g_autofree const char **ids = g_variant_get_strv (parameter, NULL);
+  GtkWindow *window;
+
+  if (app == NULL)
+    return;
+  g_application_activate (G_APPLICATION (app));
+  window = gtk_application_get_active_window (app);
+  if (WEVION_IS_WINDOW (window))
+    wevion_window_show_only_jobs (WEVION_WINDOW (window), ids);
+}
+
+static GVariant *
+ids_of (GPtrArray *jobs)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) ids = NULL;
+
+  for (guint i = 0; i < jobs->len; i++)
+    g_strv_builder_add (builder, wevion_job_get_id (g_ptr_array_index (jobs, i)));
+  ids = g_strv_builder_end (builder);
+  return g_variant_new_strv ((const char *const *) ids, -1);
 }
 
 /* ---- showing ----------------------------------------------------------------------------- */
@@ -308,7 +347,6 @@ static void
 notify_burst (WevionNotifier *self, GPtrArray *jobs, gboolean desktop, gboolean toast)
 {
   guint n_completed = 0, n_failed = 0;
-  const char *view;
   g_autofree char *summary = NULL;
   gboolean shown = FALSE;
 
@@ -319,7 +357,6 @@ notify_burst (WevionNotifier *self, GPtrArray *jobs, gboolean desktop, gboolean 
       else
         n_failed++;
     }
-  view = n_failed == 0 ? "completed" : n_completed == 0 ? "failed" : "all";
   summary = wevion_notify_burst_summary (n_completed, n_failed);
 
   if (desktop)
@@ -329,7 +366,8 @@ notify_burst (WevionNotifier *self, GPtrArray *jobs, gboolean desktop, gboolean 
       NotifyNotification *notification;
 
       notification = notification_new (self, key, summary, body);
-      add_button (notification, "default", _ ("Show"), "show-finished", view);
+      /* the panel filtered to these jobs */
+      add_button_with_target (notification, "default", _ ("Show"), "show-jobs", ids_of (jobs));
       shown = show (self, key, notification);
     }
   if (toast || (!shown && main_window (self)))
@@ -337,8 +375,8 @@ notify_burst (WevionNotifier *self, GPtrArray *jobs, gboolean desktop, gboolean 
       AdwToast *t = adw_toast_new (summary);
 
       adw_toast_set_button_label (t, _ ("_Show"));
-      adw_toast_set_action_name (t, "app.show-finished");
-      adw_toast_set_action_target_value (t, g_variant_new_string (view));
+      adw_toast_set_action_name (t, "app.show-jobs");
+      adw_toast_set_action_target_value (t, ids_of (jobs));
       wevion_window_add_toast (main_window (self), t);
     }
 }
@@ -862,6 +900,7 @@ wevion_notifier_new (WevionApplication *app)
 {
   static const GActionEntry entries[] = {
     { "show-finished", show_finished_activated, "s" },
+    { "show-jobs", show_jobs_activated, "as" },
   };
   WevionNotifier *self;
 

@@ -19,8 +19,9 @@ G_DECLARE_FINAL_TYPE (WevionNotifier, wevion_notifier, WEVION, NOTIFIER, GObject
 #define WEVION_NOTIFIER_EXCERPT_CHARS WEVION_NOTIFY_EXCERPT_CHARS
 
 /* Listens to the store's job-finished; one notification per job, with a stable id, whose buttons
- * activate the same app.* actions (with the job id) the cards use. Adds the action
- * app.show-finished ("s": "completed", "failed" or "all"), the default action of a summary.
+ * activate the same app.* actions (with the job id) the cards use. Adds the actions
+ * app.show-finished ("s": "completed", "failed" or "all": the window on that view) and
+ * app.show-jobs ("as": the window showing just those jobs), the default action of a summary.
  *
  * Background: while jobs are active, a batch is waiting, or a notification it raised is still
  * open (so its buttons keep working; at most WEVION_NOTIFIER_LINGER_S), the notifier holds the

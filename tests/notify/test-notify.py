@@ -772,8 +772,15 @@ def run(tmp):
            summary["actions"])
         ok(all(hub.job(j)["status"] in ("completed", "failed") for j in burst),
            "the jobs finished while the app could not reach the server")
-        daemon.invoke(summary["id"], "default")  # app.show-finished('all'): must not crash
-        time.sleep(0.3)
+        daemon.invoke(summary["id"], "default")  # app.show-jobs([the six ids]): the panel filtered to them
+
+        def show_jobs_logged():
+            with open(os.path.join(tmp, "app.log"), errors="replace") as f:
+                return [line for line in f if "app.show-jobs(" in line]
+        shown = wait_for("app.show-jobs in the log", show_jobs_logged)
+        ok(all(j in shown[-1] for j in burst), "clicking the summary shows the panel filtered to its jobs "
+           "(app.show-jobs with their ids; tests/notify/test-notify-app.c checks the filter)", shown[-1])
+        ok(x11.windows_of(app.pid) and app.poll() is None, "with the window up")
 
         # -- background: closing the window keeps polling --
         for c in daemon.notify_calls():
