@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "wevion-application.h"
+#include "wevion-filter-model.h"
 #include "wevion-job-card.h"
 #include "wevion-window.h"
 
@@ -189,7 +190,7 @@ main (int argc, char *argv[])
 
   /* a search keystroke: the filter runs over every job */
   {
-    GtkFilterListModel *filtered = GTK_FILTER_LIST_MODEL (wevion_window_get_visible_jobs (window));
+    WevionFilterModel *filtered = WEVION_FILTER_MODEL (wevion_window_get_visible_jobs (window));
     gint64 t2;
 
     gint64 t_have, t_shown;
@@ -209,14 +210,14 @@ main (int argc, char *argv[])
     t1 = g_get_monotonic_time ();
     /* the first screenful of matches (a window of 800 px shows fewer than 20 cards) ... */
     while (g_list_model_get_n_items (G_LIST_MODEL (filtered)) < 20
-           && gtk_filter_list_model_get_pending (filtered) > 0)
+           && wevion_filter_model_get_pending (filtered) > 0)
       g_main_context_iteration (NULL, TRUE);
     t_have = g_get_monotonic_time ();
     /* ... painted */
     while (last_paint_at < t_have)
       g_main_context_iteration (NULL, TRUE);
     t_shown = last_paint_at;
-    while (gtk_filter_list_model_get_pending (filtered) > 0)
+    while (wevion_filter_model_get_pending (filtered) > 0)
       g_main_context_iteration (NULL, TRUE);
     t2 = g_get_monotonic_time ();
     scrolling = FALSE;
@@ -235,7 +236,7 @@ main (int argc, char *argv[])
     t0 = g_get_monotonic_time ();
     wevion_window_set_search_text (window, "");
     t1 = g_get_monotonic_time ();
-    while (gtk_filter_list_model_get_pending (filtered) > 0)
+    while (wevion_filter_model_get_pending (filtered) > 0)
       g_main_context_iteration (NULL, TRUE);
     t2 = g_get_monotonic_time ();
     printf ("clearing the search: %.1f ms, all in after %.1f ms\n", (t1 - t0) / 1000.0, (t2 - t0) / 1000.0);
