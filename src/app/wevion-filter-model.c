@@ -11,7 +11,7 @@
 #include "wevion-filter-model.h"
 
 /* matches looked for before refilter returns, and rows revealed per step near the top */
-#define FIRST_ROWS 24
+#define FIRST_ROWS 16
 /* at most this many source items are examined before refilter returns */
 #define FIRST_EXAMINED 16384
 /* source items examined per step */
@@ -343,11 +343,8 @@ wevion_filter_model_new (GListModel *source, WevionFilterModelFunc func, gpointe
   self->func = func;
   self->user_data = user_data;
   g_signal_connect_object (source, "items-changed", G_CALLBACK (source_items_changed_cb), self, 0);
-  /* everything is examined before the first frame is built: the list starts complete */
-  for (guint p = 0, n = g_list_model_get_n_items (source); p < n; p++)
-    if (matches_item (self, p))
-      g_array_append_val (self->matches, p);
-  self->n_shown = self->matches->len;
+  /* like any new filter: the first screenful now, the rest in steps */
+  wevion_filter_model_refilter (self, GTK_FILTER_CHANGE_DIFFERENT);
   return self;
 }
 
