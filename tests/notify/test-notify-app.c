@@ -6,6 +6,7 @@
 #include "app-test-utils.h"
 #include "core-test-utils.h"
 #include "wevion-application.h"
+#include "wevion-filter-model.h"
 #include "wevion-notifier.h"
 #include "wevion-window.h"
 
@@ -18,7 +19,7 @@ n_visible (void)
   GListModel *model = wevion_window_get_visible_jobs (window);
 
   /* the list filters in chunks: only a finished pass counts */
-  if (gtk_filter_list_model_get_pending (GTK_FILTER_LIST_MODEL (model)) > 0)
+  if (wevion_filter_model_get_pending (WEVION_FILTER_MODEL (model)) > 0)
     return G_MAXUINT;
   return g_list_model_get_n_items (model);
 }
