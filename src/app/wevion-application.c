@@ -37,7 +37,8 @@ struct _WevionApplication
   WevionDownloader *downloader;
   guint inhibit_cookie;
   guint idle_id;
-  gboolean quit_on_close; /* --quit-on-close: the demo ends with its window */
+  GPtrArray *waiting_actions; /* issue 7: WithJobData: actions that came while connecting */
+  gboolean quit_on_close;     /* --quit-on-close: the demo ends with its window */
 };
 
 G_DEFINE_FINAL_TYPE (WevionApplication, wevion_application, ADW_TYPE_APPLICATION)
@@ -161,6 +162,8 @@ toast_text (WevionApplication *self, const char *text)
   toast (self, adw_toast_new (escaped));
 }
 
+static void flush_waiting_actions (WevionApplication *self);
+
 static void
 update_windows (WevionApplication *self)
 {
@@ -170,6 +173,7 @@ update_windows (WevionApplication *self)
     wevion_window_update_connection (window);
   if (self->notifier)
     wevion_notifier_update_hold (self->notifier); /* issue 7: nothing polls without a connection */
+  flush_waiting_actions (self);
 }
 
 /* issue 7: work started by an action holds the application until it ends (a button pressed on a
@@ -316,6 +320,7 @@ verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (jobs == NULL)
     {
       self->connection = self->client ? WEVION_CONNECTION_READY : WEVION_CONNECTION_NONE;
+      flush_waiting_actions (self); /* issue 7: actions that waited for this connection */
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -547,6 +552,14 @@ typedef struct
 } WithJobData;
 
 static void
+with_job_data_free (WithJobData *data)
+{
+  g_object_unref (data->self);
+  g_free (data->id);
+  g_free (data);
+}
+
+static void
 with_job_fetched_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   WithJobData *data = user_data;
@@ -575,36 +588,71 @@ with_job_fetched_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       toast_text (self, text);
     }
   work_end (self);
-  g_object_unref (data->self);
-  g_free (data->id);
-  g_free (data);
+  with_job_data_free (data);
+}
+
+/* Runs @data's action on its job: from the store, else fetched from the server. Frees @data. */
+static void
+with_job_run (WithJobData *data)
+{
+  WevionApplication *self = data->self;
+  WevionJob *job = wevion_job_store_lookup (self->store, data->id);
+
+  if (job)
+    data->func (self, job);
+  else if (self->client == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (
+          _ ("The job %s could not be loaded: not connected to a Creative Hub."), data->id);
+      toast_text (self, text);
+    }
+  else
+    {
+      const char *id = data->id; /* not in the call: its arguments are evaluated in any order */
+
+      work_begin (self);
+      wevion_client_get_job_async (self->client, id, self->cancellable, with_job_fetched_cb,
+                                   g_steal_pointer (&data));
+    }
+  if (data)
+    with_job_data_free (data);
 }
 
 static void
 with_job (WevionApplication *self, GVariant *parameter, JobFunc func)
 {
-  const char *id = g_variant_get_string (parameter, NULL);
-  WevionJob *job = wevion_job_store_lookup (self->store, id);
-  WithJobData *data;
+  WithJobData *data = g_new0 (WithJobData, 1);
 
-  if (job)
-    {
-      func (self, job);
-      return;
-    }
-  if (self->client == NULL)
-    {
-      g_autofree char *text
-          = g_strdup_printf (_ ("The job %s could not be loaded: not connected to a Creative Hub."), id);
-      toast_text (self, text);
-      return;
-    }
-  data = g_new0 (WithJobData, 1);
   data->self = g_object_ref (self);
-  data->id = g_strdup (id);
+  data->id = g_strdup (g_variant_get_string (parameter, NULL));
   data->func = func;
-  work_begin (self);
-  wevion_client_get_job_async (self->client, id, self->cancellable, with_job_fetched_cb, data);
+  /* started by D-Bus activation for this action, the app may still be looking up its token: the
+   * action waits for the connection (and holds the app meanwhile) */
+  if (self->connection == WEVION_CONNECTION_CONNECTING && self->client == NULL)
+    {
+      g_debug ("app action on %s waits for the connection", data->id);
+      g_ptr_array_add (self->waiting_actions, data);
+      work_begin (self);
+      return;
+    }
+  with_job_run (data);
+}
+
+static void
+flush_waiting_actions (WevionApplication *self)
+{
+  g_autoptr (GPtrArray) waiting = NULL;
+
+  if (self->waiting_actions == NULL || self->waiting_actions->len == 0
+      || (self->connection == WEVION_CONNECTION_CONNECTING && self->client == NULL))
+    return;
+  waiting = g_steal_pointer (&self->waiting_actions);
+  self->waiting_actions = g_ptr_array_new ();
+  for (guint i = 0; i < waiting->len; i++)
+    {
+      with_job_run (g_ptr_array_index (waiting, i));
+      work_end (self);
+    }
 }
 
 static const char *
@@ -1408,6 +1456,7 @@ wevion_application_startup (GApplication *app)
   self->store = wevion_job_store_new ();
   self->thumbnails = wevion_thumbnails_new (NULL, 256);
   self->cancellable = g_cancellable_new ();
+  self->waiting_actions = g_ptr_array_new ();
   /* the environment stands in for --server and --token-file (scripts, tests) */
   if (self->server_override == NULL && g_getenv ("WEVION_SERVER_URL"))
     set_str (&self->server_override, g_getenv ("WEVION_SERVER_URL"));
@@ -1475,6 +1524,9 @@ wevion_application_finalize (GObject *object)
   g_clear_object (&self->thumbnails);
   g_clear_object (&self->downloader);
   g_clear_object (&self->cancellable);
+  if (self->waiting_actions)
+    g_ptr_array_foreach (self->waiting_actions, (GFunc) with_job_data_free, NULL);
+  g_clear_pointer (&self->waiting_actions, g_ptr_array_unref);
   g_clear_object (&self->settings);
   g_free (self->server_override);
   g_free (self->server_url);
