@@ -1,7 +1,11 @@
-/* test-notify-app.c: the parts of notifications that act on the window, in the real app under X
- * (build-aux/test.sh runs the suite under xvfb-run): a summary's app.show-jobs shows just its jobs;
- * libnotify's confined-mode warning is not fatal. No server: jobs go into the store directly. */
+/* test-notify-app.c: the parts of notifications that act on the window, in the real app under X:
+ * an action that comes while the app is still connecting waits for the connection; a summary's
+ * app.show-jobs shows just its jobs; libnotify's confined-mode warning is not fatal. No server
+ * answers (the configured one is a closed port, and no keyring has its token): jobs go into the
+ * store directly. */
 #include "config.h"
+
+#include <string.h>
 
 #include "app-test-utils.h"
 #include "core-test-utils.h"
@@ -12,6 +16,19 @@
 
 static WevionApplication *app;
 static WevionWindow *window;
+static gboolean action_was_early;
+static gboolean action_waited; /* the app logged that the action waits for the connection */
+
+/* Every message goes on to the default writer; the one that says an action waits is noted. */
+static GLogWriterOutput
+log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0
+        && strstr (fields[i].value, "waits for the connection"))
+      action_waited = TRUE;
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
 
 static guint
 n_visible (void)
@@ -47,6 +64,20 @@ add (const char *id, const char *status, const char *created)
   g_autoptr (WevionJob) job = wt_job (id, status, created, NULL);
 
   wevion_job_store_add (wevion_application_get_store (app), job);
+}
+
+/* Started by D-Bus activation for an action, the app is still looking up its token when the action
+ * comes: the action waits for that (then fetches the job), rather than fail at once. */
+static void
+test_action_waits_for_connection (void)
+{
+  /* main () activated the action at once after startup, with the lookup under way */
+  g_assert_true (action_was_early);
+  g_assert_true (action_waited);
+  AT_WAIT (wevion_application_get_connection (app) == WEVION_CONNECTION_NONE, 20);
+  /* no token in any keyring: not connected, and the waiting action says so in words */
+  AT_WAIT (at_find_label (GTK_WIDGET (window), "The job not-in-the-store could not be loaded: not connected"),
+           10);
 }
 
 static void
@@ -127,21 +158,33 @@ main (int argc, char **argv)
   int status;
 
   gtk_test_init (&argc, &argv, NULL);
+  g_log_set_writer_func (log_writer, NULL, NULL);
   dir = wt_tmpdir ();
   g_setenv ("XDG_CACHE_HOME", dir, TRUE);
   g_setenv ("XDG_DATA_HOME", dir, TRUE);
   g_setenv ("WEVION_WINDOW_SIZE", "1000x700", TRUE);
   g_unsetenv ("WEVION_SERVER_URL");
   g_unsetenv ("WEVION_TOKEN");
+  {
+    /* a server, but no token: the app looks for it in the keyring at startup (GSETTINGS_BACKEND is
+     * memory: the application's settings share this value) */
+    g_autoptr (GSettings) settings = g_settings_new (APP_ID);
+    g_settings_set_string (settings, "server-url", "http://127.0.0.1:9");
+  }
 
   app = wevion_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
   g_application_activate (G_APPLICATION (app));
+  /* as D-Bus activation does: the action right after startup, before the main loop ran */
+  action_was_early = wevion_application_get_connection (app) == WEVION_CONNECTION_CONNECTING;
+  g_action_group_activate_action (G_ACTION_GROUP (app), "download-job",
+                                  g_variant_new_string ("not-in-the-store"));
   window = WEVION_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   g_assert_nonnull (window);
   AT_WAIT (gtk_widget_get_mapped (GTK_WIDGET (window)) && gtk_widget_get_width (GTK_WIDGET (window)) > 0, 20);
 
+  g_test_add_func ("/notify/app/action-waits-for-connection", test_action_waits_for_connection);
   g_test_add_func ("/notify/app/show-jobs", test_show_jobs);
   g_test_add_func ("/notify/app/confined-mode-not-fatal", test_confined_mode_not_fatal);
   status = g_test_run ();
