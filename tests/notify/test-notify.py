@@ -387,9 +387,30 @@ def files_in(folder):
     return sorted(f for f in os.listdir(folder) if not f.startswith(".") and os.path.getsize(os.path.join(folder, f)))
 
 
+def log_since(path, offset):
+    with open(path, errors="replace") as f:
+        f.seek(offset)
+        return f.read()
+
+
+def owner_pid(daemon):
+    """The pid of the process that owns APP_ID on the session bus, or None."""
+    bus = dbus.Interface(daemon.bus.get_object("org.freedesktop.DBus", "/org/freedesktop/DBus"), "org.freedesktop.DBus")
+    try:
+        return int(bus.GetConnectionUnixProcessID(bus.GetNameOwner(APP_ID)))
+    except dbus.exceptions.DBusException:
+        return None
+
+
 def start_app(env, app_log, hub, x11, daemon):
+    """A new primary instance. The one before may have exited a moment ago with the bus not yet
+    aware: the name must be free first, or the new process would hand over to it (or to one the bus
+    starts by activation) and exit."""
+    wait_for("the last instance to leave the bus", lambda: not daemon.bus.name_has_owner(APP_ID))
     app = subprocess.Popen([APP, "--server", hub.url], env=env, stdout=app_log, stderr=subprocess.STDOUT)
-    wait_for("the app on the bus", lambda: daemon.bus.name_has_owner(APP_ID) or app.poll() is not None)
+    wait_for("the app on the bus", lambda: owner_pid(daemon) == app.pid or app.poll() is not None)
+    if app.poll() is not None:
+        raise RuntimeError("wevion-jobs exited at start (%s), owner now %s" % (app.returncode, owner_pid(daemon)))
     wait_for("the app's window", lambda: x11.windows_of(app.pid) or app.poll() is not None)
     return app
 
@@ -529,10 +550,13 @@ def scenario_token_refused(tmp, hub, daemon, x11, env, app_log):
     hub.start()
     hold_id = hub.submit("[hold] while the token is refused", provider="sdxl_turbo", token=other)
     wait_for("the hold job to run", lambda: hub.job(hold_id, token=other)["status"] == "processing")
+    log_path = os.path.join(tmp, "app.log")
+    since = os.path.getsize(log_path)
     app = start_app(dict(env, WEVION_TOKEN=other, XDG_CACHE_HOME=os.path.join(tmp, "cache-other")), app_log, hub,
                     x11, daemon)
     try:
-        seen_by_app(hub)
+        # its first answers (the list requests are counted as they come, not as they are answered)
+        wait_for("the app to hold itself for the active job", lambda: "Holding the application" in log_since(log_path, since))
         close_windows(x11, app.pid)
         time.sleep(0.5)
         ok(app.poll() is None, "an active job keeps the app polling with the window closed")
