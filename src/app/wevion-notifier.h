@@ -23,10 +23,14 @@ G_DECLARE_FINAL_TYPE (WevionNotifier, wevion_notifier, WEVION, NOTIFIER, GObject
  * app.show-finished ("s": "completed", "failed" or "all": the window on that view) and
  * app.show-jobs ("as": the window showing just those jobs), the default action of a summary.
  *
- * Background: while jobs are active, a batch is waiting, or a notification it raised is still
- * open (so its buttons keep working; at most WEVION_NOTIFIER_LINGER_S), the notifier holds the
- * application, so closing the window does not stop polling. With the setting run-in-background
- * it holds it always (and asks the Flatpak Background portal when sandboxed). */
+ * Background: while jobs are active (and the poller can still watch them: not once the token was
+ * refused), a batch is waiting, work an action started is running, or a notification it raised is
+ * still open (so its buttons keep working; at most WEVION_NOTIFIER_LINGER_S), the notifier holds
+ * the application, so closing the window does not stop polling (wevion_notify_hold_wanted () is the
+ * decision). With the setting run-in-background it holds it always (and asks the Flatpak
+ * Background portal when sandboxed, or when WEVION_TEST_SANDBOXED=1; a refusal turns the setting
+ * off and says why). On resume from suspend (logind's PrepareForSleep on the system bus, when
+ * there is one) the poller polls at once. */
 #define WEVION_NOTIFIER_LINGER_S (10 * 60)
 
 WevionNotifier *wevion_notifier_new (WevionApplication *app);
