@@ -17,6 +17,7 @@
 #include "wevion-hub-render.h"
 
 static gboolean gst_ready;
+static int n_encoding; /* WebM encodes running (atomic): GStreamer stays up while there are some */
 
 static gpointer
 probe_webm (gpointer data)
@@ -62,9 +63,12 @@ wevion_hub_render_webm_available (void)
 void
 wevion_hub_render_shutdown (void)
 {
-  if (gst_ready)
-    gst_deinit ();
-  gst_ready = FALSE;
+  /* an encode still running (the hub stopped waiting for it) keeps GStreamer: the process ends anyway */
+  if (gst_ready && g_atomic_int_get (&n_encoding) == 0)
+    {
+      gst_deinit ();
+      gst_ready = FALSE;
+    }
 }
 
 WevionHubVideoFormat
@@ -417,6 +421,7 @@ write_webm (const char *job_id, const char *prompt, const char *name, int w, int
   GstMessage *msg;
   int n_frames, fd;
   double scale;
+  gint64 deadline;
   gboolean ok = FALSE;
 
   if (!wevion_hub_render_webm_available ())
@@ -463,8 +468,9 @@ write_webm (const char *job_id, const char *prompt, const char *name, int w, int
   caps
       = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "BGRx", "width", G_TYPE_INT, w, "height",
                              G_TYPE_INT, h, "framerate", GST_TYPE_FRACTION, WEVION_HUB_WEBM_FPS, 1, NULL);
-  g_object_set (src, "caps", caps, "format", GST_FORMAT_TIME, "block", TRUE, "max-bytes",
-                (guint64) w * h * 4 * 4, NULL);
+  /* not "block": a push blocked on a full queue would never return if the pipeline stopped on an
+   * error; the frame loop below waits for room itself, watching the bus */
+  g_object_set (src, "caps", caps, "format", GST_FORMAT_TIME, "block", FALSE, "max-bytes", (guint64) 0, NULL);
   gst_caps_unref (caps);
   g_object_set (enc, "deadline", (gint64) 1, "cpu-used", 8, "keyframe-max-dist", WEVION_HUB_WEBM_FPS, NULL);
   g_object_set (sink, "location", tmp, NULL);
@@ -476,13 +482,23 @@ write_webm (const char *job_id, const char *prompt, const char *name, int w, int
       goto out;
     }
 
+  bus = gst_element_get_bus (pipeline);
+  deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
   for (int f = 0; f < n_frames; f++)
     {
-      GstBuffer *buffer = gst_buffer_new_allocate (NULL, (gsize) w * h * 4, NULL);
+      GstBuffer *buffer;
       GstMapInfo map;
       cairo_surface_t *surface;
       cairo_t *cr;
 
+      /* at most four frames queued */
+      while (gst_app_src_get_current_level_bytes (GST_APP_SRC (src)) >= (guint64) w * h * 4 * 4)
+        {
+          msg = gst_bus_timed_pop_filtered (bus, 5 * GST_MSECOND, GST_MESSAGE_ERROR);
+          if (msg || g_get_monotonic_time () > deadline)
+            goto done;
+        }
+      buffer = gst_buffer_new_allocate (NULL, (gsize) w * h * 4, NULL);
       gst_buffer_map (buffer, &map, GST_MAP_WRITE);
       surface = cairo_image_surface_create_for_data (map.data, CAIRO_FORMAT_RGB24, w, h, w * 4);
       cr = cairo_create (surface);
@@ -497,9 +513,9 @@ write_webm (const char *job_id, const char *prompt, const char *name, int w, int
         break; /* the bus says why */
     }
   gst_app_src_end_of_stream (GST_APP_SRC (src));
-
-  bus = gst_element_get_bus (pipeline);
   msg = gst_bus_timed_pop_filtered (bus, 120 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+
+done:
   gst_object_unref (bus);
   if (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS)
     ok = TRUE;
@@ -528,6 +544,7 @@ out:
     }
   if (!ok)
     g_unlink (tmp);
+  g_atomic_int_add (&n_encoding, -1);
   return ok;
 }
 
