@@ -7,6 +7,7 @@
 #        build-aux/demo.sh --screenshot FILE.png  headless under Xvfb: write a screenshot and exit
 #                 [--size WxH] [--dark] [--wait SECONDS]
 set -uo pipefail
+caller=$PWD
 cd "$(dirname "$0")/.." || exit 2
 root=$PWD
 build=${WEVION_BUILD_DIR:-_build}
@@ -72,7 +73,8 @@ export GSETTINGS_SCHEMA_DIR="$root/$build/data"
 export GSETTINGS_BACKEND=memory
 export XDG_CACHE_HOME="$state/cache"
 export XDG_DATA_HOME="$state/data"
-app=("$build/src/app/wevion-jobs" --server "$url" --token-file "$state/token")
+# --quit-on-close: the demo ends with its window, even though demo jobs are always running
+app=("$build/src/app/wevion-jobs" --server "$url" --token-file "$state/token" --quit-on-close)
 [ "$dark" = 1 ] && export ADW_DEBUG_COLOR_SCHEME=prefer-dark
 
 if [ -z "$screenshot" ]; then
@@ -84,18 +86,22 @@ if [ -z "$screenshot" ]; then
 fi
 
 # Headless: our own X server, a window of the requested size, a picture of the screen.
-case "$screenshot" in /*) ;; *) screenshot="$root/$screenshot" ;; esac
+case "$screenshot" in /*) ;; *) screenshot="$caller/$screenshot" ;; esac
 w=${size%x*}; h=${size#*x}
 export WEVION_WINDOW_SIZE="$size"
 export GSK_RENDERER=cairo
-export NO_AT_BRIDGE=1
+export NO_AT_BRIDGE=1 GTK_A11Y=none
 export WAIT_S="$wait_s" SHOT="$screenshot"
-xvfb-run -a -s "-screen 0 ${w}x${h}x24 -nolisten tcp" bash -c '
-  dbus-run-session -- "$@" &
+# The app runs inside the private bus's own session, so when the picture is taken and the app has
+# ended, dbus-run-session takes its bus down too: nothing is left running.
+xvfb-run -a -s "-screen 0 ${w}x${h}x24 -nolisten tcp" dbus-run-session -- bash -c '
+  "$@" &
   pid=$!
   sleep "$WAIT_S"
-  import -window root "$SHOT" || exit 1
-  kill $pid; wait $pid 2>/dev/null; exit 0
+  import -window root "$SHOT"
+  shot=$?
+  kill $pid; wait $pid 2>/dev/null
+  exit $shot
 ' demo "${app[@]}" 2>"$state/app.log"
 status=$?
 if [ $status -ne 0 ] || [ ! -s "$screenshot" ]; then

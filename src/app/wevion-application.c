@@ -37,6 +37,7 @@ struct _WevionApplication
   WevionDownloader *downloader;
   guint inhibit_cookie;
   guint idle_id;
+  gboolean quit_on_close; /* --quit-on-close: the demo ends with its window */
 };
 
 G_DEFINE_FINAL_TYPE (WevionApplication, wevion_application, ADW_TYPE_APPLICATION)
@@ -46,6 +47,8 @@ static const GOptionEntry option_entries[]
           N_ ("The Creative Hub server to use, e.g. https://api.example.com"), N_ ("URL") },
         { "token-file", 0, 0, G_OPTION_ARG_FILENAME, NULL,
           N_ ("Read the API token from FILE instead of the keyring"), N_ ("FILE") },
+        { "quit-on-close", 0, 0, G_OPTION_ARG_NONE, NULL,
+          N_ ("Quit when the window is closed, even while jobs are still running"), NULL },
         { NULL } };
 
 static void
@@ -1192,6 +1195,15 @@ static const GActionEntry app_entries[] = {
 
 /* ---- life cycle -------------------------------------------------------------------------- */
 
+/* Normally the app stays while jobs run (the notifier holds it); --quit-on-close ends it with the
+ * last window, for the demo. */
+static void
+window_removed_cb (GtkApplication *app, GtkWindow *window, gpointer data)
+{
+  if (WEVION_APPLICATION (app)->quit_on_close && gtk_application_get_windows (app) == NULL)
+    g_application_quit (G_APPLICATION (app));
+}
+
 static int
 wevion_application_handle_local_options (GApplication *app, GVariantDict *options)
 {
@@ -1201,6 +1213,8 @@ wevion_application_handle_local_options (GApplication *app, GVariantDict *option
 
   if (g_variant_dict_lookup (options, "server", "&s", &server))
     set_str (&self->server_override, server);
+  if (g_variant_dict_contains (options, "quit-on-close"))
+    self->quit_on_close = TRUE;
 
   if (g_variant_dict_lookup (options, "token-file", "^&ay", &token_file))
     {
@@ -1358,6 +1372,7 @@ wevion_application_class_init (WevionApplicationClass *klass)
 static void
 wevion_application_init (WevionApplication *self)
 {
+  g_signal_connect (self, "window-removed", G_CALLBACK (window_removed_cb), NULL);
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _ ("Watch your AI generation jobs and download their results."));

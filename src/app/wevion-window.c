@@ -6,6 +6,7 @@
 
 #include "wevion-apng-stream.h"
 #include "wevion-costs-page.h"
+#include "wevion-filter-model.h"
 #include "wevion-job-card.h"
 #include "wevion-job-details.h"
 #include "wevion-new-job-dialog.h"
@@ -52,8 +53,7 @@ struct _WevionWindow
   /* state */
   WevionApplication *app;
   WevionJobStore *store;
-  GtkCustomFilter *filter;
-  GtkFilterListModel *filtered;
+  WevionFilterModel *filtered;
   GtkMultiSelection *selection;
   GtkLabel *count_labels[4];
   GtkWidget *banner;      /* AdwBanner (libadwaita ≥ 1.3) or our own revealer */
@@ -173,7 +173,7 @@ update_list_page (WevionWindow *self)
   const char *page = "list";
 
   /* still filtering: no verdict on emptiness yet */
-  if (n == 0 && gtk_filter_list_model_get_pending (self->filtered) > 0)
+  if (n == 0 && wevion_filter_model_get_pending (self->filtered) > 0)
     return;
   if (n == 0)
     page = (filters_active (self) || self->view != WEVION_VIEW_ALL)
@@ -194,7 +194,7 @@ update_list_page (WevionWindow *self)
 static void
 refilter (WevionWindow *self)
 {
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  wevion_filter_model_refilter (self->filtered, GTK_FILTER_CHANGE_DIFFERENT);
   update_list_page (self);
 }
 
@@ -888,7 +888,7 @@ search_changed_cb (WevionWindow *self, GtkSearchEntry *entry)
    * and adds the rest as the filter finds them, instead of starting over. */
   if (old && (self->search_folded == NULL || strstr (old, self->search_folded) != NULL))
     {
-      gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+      wevion_filter_model_refilter (self->filtered, GTK_FILTER_CHANGE_LESS_STRICT);
       update_list_page (self);
     }
   else
@@ -1525,11 +1525,8 @@ setup (WevionWindow *self, WevionApplication *app)
   costs_row_add (self); /* issue 6 */
 
   /* store → filter → selection → list view */
-  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
-  self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->store)),
-                                              GTK_FILTER (g_object_ref (self->filter)));
-  /* long histories filter in chunks between frames: typing never waits for the whole list */
-  gtk_filter_list_model_set_incremental (self->filtered, TRUE);
+  self->filtered = wevion_filter_model_new (G_LIST_MODEL (self->store), filter_func, self);
+  /* long histories filter in steps between frames: typing never waits for the whole list */
   self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->filtered)));
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (factory_setup_cb), self);
@@ -1620,7 +1617,6 @@ wevion_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (object), WEVION_TYPE_WINDOW);
   g_clear_object (&self->selection);
   g_clear_object (&self->filtered);
-  g_clear_object (&self->filter);
   g_clear_object (&self->store);
   g_clear_pointer (&self->since, g_date_time_unref);
   g_clear_pointer (&self->until, g_date_time_unref);

@@ -6,6 +6,7 @@
 #include "core-test-hub.h"
 #include "core-test-utils.h"
 #include "wevion-application.h"
+#include "wevion-filter-model.h"
 #include "wevion-window.h"
 
 #define N_JOBS 130 /* more than the panel's page of 100 */
@@ -123,7 +124,7 @@ test_pages_in_on_scroll (void)
   g_test_message (
       "store full: %u visible, %u still filtering",
       g_list_model_get_n_items (wevion_window_get_visible_jobs (window)),
-      gtk_filter_list_model_get_pending (GTK_FILTER_LIST_MODEL (wevion_window_get_visible_jobs (window))));
+      wevion_filter_model_get_pending (WEVION_FILTER_MODEL (wevion_window_get_visible_jobs (window))));
   /* the list filters incrementally: pages merged by the last tick show after the next idle */
   AT_WAIT (g_list_model_get_n_items (wevion_window_get_visible_jobs (window)) == N_JOBS, 20);
   wevion_window_set_search_text (window, "HARBOUR");

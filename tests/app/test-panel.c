@@ -7,6 +7,7 @@
 #include "core-test-hub.h"
 #include "core-test-utils.h"
 #include "wevion-application.h"
+#include "wevion-filter-model.h"
 #include "wevion-job-card.h"
 #include "wevion-job-details.h"
 #include "wevion-window.h"
@@ -20,10 +21,10 @@ static WevionJobStore *store;
 static void
 settle (void)
 {
-  GtkFilterListModel *filtered = GTK_FILTER_LIST_MODEL (wevion_window_get_visible_jobs (window));
+  WevionFilterModel *filtered = WEVION_FILTER_MODEL (wevion_window_get_visible_jobs (window));
 
   at_spin (20);
-  AT_WAIT (gtk_filter_list_model_get_pending (filtered) == 0, 10);
+  AT_WAIT (wevion_filter_model_get_pending (filtered) == 0, 10);
 }
 
 static guint
