@@ -1164,12 +1164,12 @@ about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   GtkApplication *app = GTK_APPLICATION (user_data);
   static const char *developers[] = { "The Wevion Jobs developers", NULL };
 
-  adw_show_about_window (
-      gtk_application_get_active_window (app), "application-name", _ ("Wevion Jobs"), "application-icon",
-      APP_ID, "developer-name", "Wevion", "version", PACKAGE_VERSION, "comments",
-      _ ("Watch your AI generation jobs and download their results"), "website", "https://wevion.example/",
-      "issue-url", "https://wevion.example/jobs/issues", "license-type", GTK_LICENSE_GPL_3_0, "developers",
-      developers, "copyright", "© 2026 Wevion", "translator-credits", _ ("translator-credits"), NULL);
+  adw_show_about_window (gtk_application_get_active_window (app), "application-name", _ ("Wevion Jobs"),
+                         "application-icon", APP_ID, "developer-name", "Wevion", "version", PACKAGE_VERSION,
+                         "comments", _ ("Watch your AI generation jobs and download their results"),
+                         "website", "https://wevion.example/", "issue-url", "https://wevion.example/issues",
+                         "license-type", GTK_LICENSE_GPL_3_0, "developers", developers, "copyright",
+                         "© 2026 Wevion", "translator-credits", _ ("translator-credits"), NULL);
 }
 
 static const GActionEntry app_entries[] = {
