@@ -119,6 +119,17 @@ check_charts_and_tables (GtkWidget *window, WevionCostsPage *page, WevionCosts *
                      26 * (int) n_providers);
   }
 
+  /* for a look: the charts by type and provider are at the bottom */
+  {
+    GtkWidget *scroller = at_find_widget (GTK_WIDGET (page), GTK_TYPE_SCROLLED_WINDOW);
+    GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+
+    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+    at_spin (100);
+    g_free (at_screenshot (window, "costs-page-charts"));
+    gtk_adjustment_set_value (adj, 0);
+  }
+
   /* the table by day: one row per day with jobs, its amount */
   expander = at_find_widget (GTK_WIDGET (page), ADW_TYPE_EXPANDER_ROW);
   g_assert_nonnull (expander);
@@ -148,7 +159,7 @@ check_charts_and_tables (GtkWidget *window, WevionCostsPage *page, WevionCosts *
     g_autofree char *subtitle = g_strdup_printf ("%u days with jobs", with_jobs);
     g_assert_nonnull (strstr (labels->str, subtitle));
   }
-  g_free (at_screenshot (window, "costs-page-charts"));
+  g_free (at_screenshot (window, "costs-page-days"));
 }
 
 static gboolean
