@@ -153,7 +153,9 @@ test_hub_card_and_details (void)
   wevion_job_card_set_job (WEVION_JOB_CARD (card), fresh);
   wevion_job_details_set_job (WEVION_JOB_DETAILS (details), fresh);
   gtk_window_present (GTK_WINDOW (window));
-  at_spin (100);
+  AT_WAIT (gtk_widget_get_mapped (card) && gtk_widget_get_width (window) > 0
+               && gtk_widget_get_width (card) > 0,
+           30);
 
   /* before: counting down (the text depends on how long the hub took; "less than a minute") */
   if (g_get_real_time () / G_USEC_PER_SEC + 1 < g_date_time_to_unix (expires))
