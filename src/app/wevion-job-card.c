@@ -35,7 +35,6 @@ struct _WevionJobCard
    * every CSS class, icon or action change restyles or re-resolves a widget */
   int shown_type;
   int shown_status;
-  gboolean shown_expired;
   const char *shown_primary; /* action name; static strings */
   const char *primary_tip;   /* translated, static */
 };
@@ -418,20 +417,13 @@ update (WevionJobCard *self)
         = status == WEVION_JOB_STATUS_COMPLETED ? wevion_job_dup_links_expire_at (job) : NULL;
 
     gtk_widget_set_visible (GTK_WIDGET (self->expiry_label), expires != NULL);
+    /* dim, not a warning, even when expired: the app's downloads fetch fresh links, and a long
+     * history would otherwise be a column of warnings */
     if (expires)
       {
-        gboolean expired = FALSE;
-        g_autofree char *text = wevion_job_format_link_expiry (expires, now, &expired);
+        g_autofree char *text = wevion_job_format_link_expiry (expires, now, NULL);
 
         gtk_label_set_label (self->expiry_label, text);
-        if (expired != self->shown_expired)
-          {
-            if (expired)
-              gtk_widget_add_css_class (GTK_WIDGET (self->expiry_label), "warning");
-            else
-              gtk_widget_remove_css_class (GTK_WIDGET (self->expiry_label), "warning");
-            self->shown_expired = expired;
-          }
       }
   }
 

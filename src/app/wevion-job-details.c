@@ -125,21 +125,15 @@ refresh_expiry (WevionJobDetails *self)
   g_autoptr (GDateTime) now = NULL;
   g_autofree char *text = NULL;
   g_autofree char *tip = NULL;
-  gboolean expired = FALSE;
 
   if (self->expiry_value == NULL || self->job == NULL
       || (expires = wevion_job_dup_links_expire_at (self->job)) == NULL)
     return FALSE;
   now = g_date_time_new_now_utc ();
-  text = wevion_job_format_link_expiry (expires, now, &expired);
+  text = wevion_job_format_link_expiry (expires, now, NULL);
   tip = wevion_job_format_link_expiry_tooltip (expires, now);
   gtk_label_set_label (self->expiry_value, text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->expiry_value), tip);
-  if (expired)
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (self->expiry_value), "dim-label");
-      gtk_widget_add_css_class (GTK_WIDGET (self->expiry_value), "warning");
-    }
   return TRUE;
 }
 
