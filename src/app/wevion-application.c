@@ -227,6 +227,13 @@ load_cache (WevionApplication *self, const char *server_url)
 static void
 start (WevionApplication *self, WevionClient *client)
 {
+  if (self->client != client && self->cancel_unsupported)
+    {
+      /* another server may cancel: ask it again (Cancel shows again) */
+      self->cancel_unsupported = FALSE;
+      g_simple_action_set_enabled (
+          G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "cancel-job")), TRUE);
+    }
   g_set_object (&self->client, client);
   /* answers kept from the last run make the first request a cheap 304 */
   if (self->cache && !self->cache_has_client)
