@@ -11,6 +11,7 @@ caller=$PWD
 cd "$(dirname "$0")/.." || exit 2
 root=$PWD
 build=${WEVION_BUILD_DIR:-_build}
+case "$build" in /*) ;; *) build="$root/$build" ;; esac
 
 screenshot=
 size=1280x800
@@ -69,7 +70,7 @@ echo "demo.sh: demo Creative Hub at $url (user demo)"
 
 printf '%s' demo-token >"$state/token"
 chmod 600 "$state/token"
-export GSETTINGS_SCHEMA_DIR="$root/$build/data"
+export GSETTINGS_SCHEMA_DIR="$build/data"
 export GSETTINGS_BACKEND=memory
 export XDG_CACHE_HOME="$state/cache"
 export XDG_DATA_HOME="$state/data"

@@ -12,6 +12,8 @@ packages=(
   # libraries (pkg-config names in meson.build)
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev
   libnotify-dev libsqlite3-dev libsecret-1-dev libcairo2-dev
+  # wevion-hub's video results: VP8 in WebM through GStreamer (appsrc, videoconvert, vp8enc, webmmux)
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
   # playing speech (and videos from servers that send real video) in the details pane
   libgtk-4-media-gstreamer gstreamer1.0-plugins-good
   # what a GTK window needs to draw: fonts, icons, SVG loader

@@ -86,8 +86,8 @@ run_phase() {
   local built=$SECONDS
 
   echo "=== phase ${name}: test"
-  # Each test gets a fresh X server and session bus from the wrappers; tests that need a private
-  # bus of their own (notifications) start one themselves.
+  # The whole phase shares one X server and one session bus from the wrappers; tests that need a
+  # private bus of their own (notifications) or their own X server (the demo) start one themselves.
   rm -f "$dir/meson-logs/testlog.json"
   dbus-run-session -- xvfb-run -a -s "-screen 0 1600x1200x24 -nolisten tcp" \
     meson test -C "$dir" --print-errorlogs --num-processes 2 "$@"

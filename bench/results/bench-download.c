@@ -1,58 +1,25 @@
-/* bench-download.c: WevionDownloader against curl on the same loopback URL.
+/* bench-download.c: WevionDownloader against curl on the same loopback URL of wevion-hub.
  *
- * A 1 GiB sparse file (WEVION_BENCH_MB to change the size) is served by a small SoupServer in a
- * child process (this program with --serve FILE; the hub renders real images and cannot produce a
- * 1 GiB result). Each client downloads it three times, alternating who goes first; the best run of each is reported,
- * with the ratio and our peak RSS growth during a download (VmHWM, reset through clear_refs). */
+ * Starts wevion-hub (argv[1], or src/hub/wevion-hub beside this build) with --max-result-mb large
+ * enough, submits a tts job whose settings.seconds make its WAV at least 1 GiB (WEVION_BENCH_MB
+ * to change the size), waits until the hub has rendered it, and downloads that result three times
+ * with each client, alternating who goes first. Prints each round, the medians, the ratio and our
+ * peak RSS growth during a download (VmHWM, reset through clear_refs). */
 #include "config.h"
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include "wevion-core.h"
 
-static GMappedFile *served;
-
-static void
-serve_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer data)
-{
-  g_autoptr (GBytes) bytes = g_mapped_file_get_bytes (served);
-
-  soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg),
-                                         "application/octet-stream", NULL);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", "\"bench\"");
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), bytes);
-  soup_server_message_set_status (msg, 200, NULL);
-}
-
-static int
-serve (const char *path)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (SoupServer) server = soup_server_new (NULL, NULL);
-  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  GSList *uris;
-
-  served = g_mapped_file_new (path, FALSE, &error);
-  g_assert_no_error (error);
-  soup_server_add_handler (server, NULL, serve_cb, NULL, NULL);
-  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (server);
-  {
-    g_autofree char *url = g_uri_to_string (uris->data);
-    printf ("%sfiles/big.bin\n", url);
-    fflush (stdout);
-  }
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  g_main_loop_run (loop);
-  return 0;
-}
+#define WAV_HEADER 44
+#define WAV_BYTES_PER_SECOND 44100 /* wevion-hub's speech: 16-bit mono at 22 050 Hz */
 
 static gint64
 status_kib (const char *field)
@@ -129,7 +96,68 @@ run_curl (const char *url, const char *folder, gint64 size)
 static void
 die_with_parent (gpointer data)
 {
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+median3 (const double *v)
+{
+  double c[3] = { v[0], v[1], v[2] };
+
+  qsort (c, 3, sizeof c[0], cmp_double);
+  return c[1];
+}
+
+static void
+submitted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* submits the tts job and waits until the hub has rendered it; returns the completed job */
+static WevionJob *
+make_big_result (WevionClient *client, gint64 seconds)
+{
+  g_autoptr (JsonObject) settings = json_object_new ();
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+
+  json_object_set_int_member (settings, "seconds", seconds);
+  wevion_client_submit_async (client, WEVION_JOB_TYPE_TTS, "elevenlabs_v2", "The long read [ok]", settings,
+                              NULL, NULL, submitted_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  id = wevion_client_submit_finish (client, result, &error);
+  g_assert_no_error (error);
+  for (;;)
+    {
+      g_autoptr (WevionJob) job = NULL;
+
+      g_clear_object (&result);
+      wevion_client_get_job_async (client, id, NULL, submitted_cb, &result);
+      while (result == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      job = wevion_client_get_job_finish (client, result, &error);
+      g_assert_no_error (error);
+      if (wevion_job_get_status (job) == WEVION_JOB_STATUS_COMPLETED)
+        {
+          printf ("the hub rendered the result in %.1f s\n", (g_get_monotonic_time () - t0) / 1e6);
+          return g_steal_pointer (&job);
+        }
+      g_assert_cmpint (wevion_job_get_status (job), !=, WEVION_JOB_STATUS_FAILED);
+      g_assert_cmpint (g_get_monotonic_time () - t0, <, 600 * G_USEC_PER_SEC);
+      g_usleep (200000);
+    }
 }
 
 int
@@ -137,81 +165,115 @@ main (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = NULL;
-  g_autofree char *file = NULL;
+  g_autofree char *db = NULL;
   g_autofree char *folder = NULL;
-  g_autofree char *url = NULL;
+  g_autofree char *hub_exe = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *max_mb = NULL;
   g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GSubprocess) server = NULL;
+  g_autoptr (GSubprocess) hub = NULL;
   g_autoptr (GDataInputStream) in = NULL;
+  g_autoptr (WevionClient) client = NULL;
   g_autoptr (WevionDownloader) dl = NULL;
   g_autoptr (WevionJob) job = NULL;
   const char *mb_env = g_getenv ("WEVION_BENCH_MB");
-  gint64 size = (mb_env ? g_ascii_strtoll (mb_env, NULL, 10) : 1024) * 1024 * 1024;
-  double ours = 0, curl = 0;
+  gint64 want = (mb_env ? g_ascii_strtoll (mb_env, NULL, 10) : 1024) * 1024 * 1024;
+  gint64 seconds = (want - WAV_HEADER + WAV_BYTES_PER_SECOND - 1) / WAV_BYTES_PER_SECOND;
+  gint64 size = WAV_HEADER + seconds * WAV_BYTES_PER_SECOND;
+  double ours[3], curl[3];
   gint64 peak = 0;
-  FILE *f;
+  const char *url, *at;
 
-  if (argc == 3 && g_str_equal (argv[1], "--serve"))
-    return serve (argv[2]);
+  if (argc > 1)
+    hub_exe = g_strdup (argv[1]);
+  else
+    {
+      g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+      g_autofree char *bench_dir = g_path_get_dirname (self);
 
+      hub_exe = g_build_filename (bench_dir, "..", "..", "src", "hub", "wevion-hub", NULL);
+    }
   dir = g_dir_make_tmp ("wevion-bench-XXXXXX", &error);
   g_assert_no_error (error);
-  file = g_build_filename (dir, "big.bin", NULL);
+  db = g_build_filename (dir, "hub.db", NULL);
   folder = g_build_filename (dir, "out", NULL);
   g_mkdir (folder, 0700);
-  f = fopen (file, "w");
-  g_assert_nonnull (f);
-  g_assert_cmpint (ftruncate (fileno (f), size), ==, 0); /* sparse */
-  fclose (f);
+  max_mb = g_strdup_printf ("%" G_GINT64_FORMAT, size / (1024 * 1024) + 1);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server = g_subprocess_launcher_spawn (launcher, &error, "/proc/self/exe", "--serve", file, NULL);
+  hub = g_subprocess_launcher_spawn (launcher, &error, hub_exe, "--port", "0", "--db", db, "--speed", "1000",
+                                     "--workers", "1", "--max-result-mb", max_mb, NULL);
   g_assert_no_error (error);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  url = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (hub));
+  line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (line);
+  at = strstr (line, "listening on ");
+  g_assert_nonnull (at);
 
+  client = wevion_client_new (at + strlen ("listening on "), "demo-token", &error);
+  g_assert_no_error (error);
+  job = make_big_result (client, seconds);
+  url = wevion_job_get_result_urls (job)[0];
   dl = wevion_downloader_new (NULL);
-  job = wevion_job_new ("bench", WEVION_JOB_TYPE_VIDEO, "p", "x");
-  {
-    const char *urls[] = { url, NULL };
-    g_object_set (job, "status-name", "completed", "result-urls", urls, NULL);
-  }
   for (int round = 0; round < 3; round++)
     {
       gint64 p = 0;
-      double c, o;
 
       /* alternate who goes first; flush dirty pages between runs so one does not pay for the other */
       sync ();
       if (round % 2 == 0)
         {
-          c = run_curl (url, folder, size);
+          curl[round] = run_curl (url, folder, size);
           sync ();
-          o = run_ours (dl, job, folder, &p, size);
+          ours[round] = run_ours (dl, job, folder, &p, size);
         }
       else
         {
-          o = run_ours (dl, job, folder, &p, size);
+          ours[round] = run_ours (dl, job, folder, &p, size);
           sync ();
-          c = run_curl (url, folder, size);
+          curl[round] = run_curl (url, folder, size);
         }
 
       printf ("round %d: curl %.0f MiB/s, wevion %.0f MiB/s, peak RSS +%" G_GINT64_FORMAT " KiB\n", round + 1,
-              c / 1048576, o / 1048576, p);
-      curl = MAX (curl, c);
-      ours = MAX (ours, o);
+              curl[round] / 1048576, ours[round] / 1048576, p);
+      fflush (stdout);
       peak = MAX (peak, p);
     }
-  printf ("size: %" G_GINT64_FORMAT " MiB over loopback\n", size / 1048576);
-  printf ("curl -o:          %.0f MiB/s\n", curl / 1048576);
-  printf ("WevionDownloader: %.0f MiB/s\n", ours / 1048576);
-  printf ("ratio:            %.2f of curl (target >= 0.9)\n", ours / curl);
-  printf ("peak RSS growth:  %.1f MiB (target < 16 MiB)\n", peak / 1024.0);
+  printf ("size: %" G_GINT64_FORMAT " bytes (%.2f GiB), a tts result of wevion-hub over loopback\n", size,
+          size / 1073741824.0);
+  printf ("curl -o:          %.0f MiB/s (median of 3)\n", median3 (curl) / 1048576);
+  printf ("WevionDownloader: %.0f MiB/s (median of 3)\n", median3 (ours) / 1048576);
+  printf ("ratio:            %.2f of curl (target >= 0.9)\n", median3 (ours) / median3 (curl));
+  printf ("peak RSS growth:  %.1f MiB, the largest of 3 (target < 16 MiB)\n", peak / 1024.0);
 
-  g_subprocess_force_exit (server);
-  g_unlink (file);
+  g_subprocess_send_signal (hub, SIGTERM);
+  g_subprocess_wait (hub, NULL, NULL);
+  {
+    g_autofree char *files = g_build_filename (dir, "files", NULL);
+    g_autoptr (GDir) d = g_dir_open (files, 0, NULL);
+    const char *name;
+
+    /* the hub's result: files/ID/{result-1.wav,thumbnail.png} */
+    while (d && (name = g_dir_read_name (d)))
+      {
+        g_autofree char *job_dir = g_build_filename (files, name, NULL);
+        g_autofree char *wav = g_build_filename (job_dir, "result-1.wav", NULL);
+        g_autofree char *thumb = g_build_filename (job_dir, "thumbnail.png", NULL);
+
+        g_unlink (wav);
+        g_unlink (thumb);
+        g_rmdir (job_dir);
+      }
+    g_rmdir (files);
+  }
+  for (const char *const *suffix = (const char *const[]){ "", "-wal", "-shm", NULL }; *suffix; suffix++)
+    {
+      g_autofree char *path = g_strconcat (db, *suffix, NULL);
+
+      g_unlink (path);
+    }
   g_rmdir (folder);
   g_rmdir (dir);
   return 0;

@@ -260,6 +260,13 @@ load_cache (WevionApplication *self, const char *server_url)
 static void
 start (WevionApplication *self, WevionClient *client)
 {
+  if (self->client != client && self->cancel_unsupported)
+    {
+      /* another server may cancel: ask it again (Cancel shows again) */
+      self->cancel_unsupported = FALSE;
+      g_simple_action_set_enabled (
+          G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "cancel-job")), TRUE);
+    }
   g_set_object (&self->client, client);
   /* answers kept from the last run make the first request a cheap 304 */
   if (self->cache && !self->cache_has_client)
@@ -1339,12 +1346,12 @@ about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   GtkApplication *app = GTK_APPLICATION (user_data);
   static const char *developers[] = { "The Wevion Jobs developers", NULL };
 
-  adw_show_about_window (
-      gtk_application_get_active_window (app), "application-name", _ ("Wevion Jobs"), "application-icon",
-      APP_ID, "developer-name", "Wevion", "version", PACKAGE_VERSION, "comments",
-      _ ("Watch your AI generation jobs and download their results"), "website", "https://wevion.example/",
-      "issue-url", "https://wevion.example/jobs/issues", "license-type", GTK_LICENSE_GPL_3_0, "developers",
-      developers, "copyright", "© 2026 Wevion", "translator-credits", _ ("translator-credits"), NULL);
+  adw_show_about_window (gtk_application_get_active_window (app), "application-name", _ ("Wevion Jobs"),
+                         "application-icon", APP_ID, "developer-name", "Wevion", "version", PACKAGE_VERSION,
+                         "comments", _ ("Watch your AI generation jobs and download their results"),
+                         "website", "https://wevion.example/", "issue-url", "https://wevion.example/issues",
+                         "license-type", GTK_LICENSE_GPL_3_0, "developers", developers, "copyright",
+                         "© 2026 Wevion", "translator-credits", _ ("translator-credits"), NULL);
 }
 
 static const GActionEntry app_entries[] = {

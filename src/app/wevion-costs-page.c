@@ -3,6 +3,8 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wevion-application.h"
@@ -24,7 +26,10 @@ struct _WevionCostsPage
   GtkLabel *total_label;
   GtkLabel *counts_label;
   GtkLabel *billing_label;
-  GtkDrawingArea *chart;
+  GtkDrawingArea *day_chart;
+  GtkDrawingArea *type_chart;
+  GtkDrawingArea *provider_chart;
+  AdwPreferencesGroup *day_group;
   AdwPreferencesGroup *type_group;
   AdwPreferencesGroup *provider_group;
   GtkButton *export_button;
@@ -49,6 +54,9 @@ enum { PROP_0, PROP_MONTH, PROP_UTC, PROP_NARROW, PROP_COSTS, PROP_LOADING, N_PR
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (WevionCostsPage, wevion_costs_page, ADW_TYPE_BIN)
+
+/* one bar of the type and provider charts, in pixels */
+#define BAR_HEIGHT 26
 
 static WevionApplication *
 app (void)
@@ -110,73 +118,180 @@ type_label (const char *name)
     }
 }
 
+static char *
+group_subtitle (const WevionCostsGroup *group)
+{
+  g_autofree char *completed
+      = g_strdup_printf (ngettext ("%u completed", "%u completed", group->n_completed), group->n_completed);
+
+  if (group->n_failed)
+    {
+      g_autofree char *failed = g_strdup_printf (
+          ngettext ("%u failed (free)", "%u failed (free)", group->n_failed), group->n_failed);
+      return g_strdup_printf ("%s · %s", completed, failed);
+    }
+  return g_steal_pointer (&completed);
+}
+
+static GtkWidget *
+amount_row (const char *title, const WevionCostsGroup *group)
+{
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *amount = wevion_format_cents (group->cents);
+  g_autofree char *subtitle = group_subtitle (group);
+  GtkWidget *label = gtk_label_new (amount);
+
+  /* plain text first: provider names come from the server */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_widget_add_css_class (label, "numeric");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+  return row;
+}
+
+static void
+add_row (WevionCostsPage *self, AdwPreferencesGroup *group, GtkWidget *row)
+{
+  adw_preferences_group_add (group, row);
+  g_ptr_array_add (self->rows, group);
+  g_ptr_array_add (self->rows, row);
+}
+
 static void
 add_group_rows (WevionCostsPage *self, AdwPreferencesGroup *group, const WevionCostsGroup *groups, guint n)
 {
   for (guint i = 0; i < n; i++)
-    {
-      GtkWidget *row = adw_action_row_new ();
-      g_autofree char *amount = wevion_format_cents (groups[i].cents);
-      g_autofree char *subtitle = NULL;
-      GtkWidget *label = gtk_label_new (amount);
-
-      g_autofree char *completed = g_strdup_printf (
-          ngettext ("%u completed", "%u completed", groups[i].n_completed), groups[i].n_completed);
-
-      if (groups[i].n_failed)
-        {
-          g_autofree char *failed = g_strdup_printf (
-              ngettext ("%u failed (free)", "%u failed (free)", groups[i].n_failed), groups[i].n_failed);
-          subtitle = g_strdup_printf ("%s · %s", completed, failed);
-        }
-      else
-        subtitle = g_steal_pointer (&completed);
-      /* plain text first: provider names come from the server */
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), group == self->type_group
-                                                                    ? type_label (groups[i].name)
-                                                                    : groups[i].name);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      gtk_widget_add_css_class (label, "numeric");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
-      adw_preferences_group_add (group, row);
-      g_ptr_array_add (self->rows, group);
-      g_ptr_array_add (self->rows, row);
-    }
+    add_row (
+        self, group,
+        amount_row (group == self->type_group ? type_label (groups[i].name) : groups[i].name, &groups[i]));
   if (n == 0)
     {
       GtkWidget *row = adw_action_row_new ();
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _ ("No completed jobs"));
-      adw_preferences_group_add (group, row);
-      g_ptr_array_add (self->rows, group);
-      g_ptr_array_add (self->rows, row);
+      add_row (self, group, row);
     }
 }
 
-static void
-update_chart_label (WevionCostsPage *self)
+/* "Sun 1 Nov" for day @name ("1"…"31") of the shown month */
+static char *
+day_title (WevionCostsPage *self, const char *name)
 {
-  g_autoptr (GString) text = g_string_new (_ ("Cost by day"));
+  const char *month = wevion_costs_get_month (self->costs);
+  g_autoptr (GDateTime) date = NULL;
+  int y = 0, m = 0;
+
+  if (sscanf (month, "%d-%d", &y, &m) == 2)
+    date = g_date_time_new_local (y, m, atoi (name), 12, 0, 0);
+  if (date == NULL)
+    return g_strdup (name);
+  /* Translators: a day in the Costs page's table, e.g. "Sun 1 Nov"; see g_date_time_format() */
+  return g_date_time_format (date, _ ("%a %-d %b"));
+}
+
+/* the table by day: the days that had jobs, in an expander so the month stays short */
+static void
+add_day_rows (WevionCostsPage *self)
+{
   const WevionCostsGroup *days;
+  GtkWidget *expander;
+  g_autofree char *subtitle = NULL;
+  guint n = 0, with_jobs = 0;
+
+  days = wevion_costs_get_by_day (self->costs, &n);
+  for (guint i = 0; i < n; i++)
+    if (days[i].n_completed + days[i].n_failed > 0)
+      with_jobs++;
+  if (with_jobs == 0)
+    {
+      add_group_rows (self, self->day_group, NULL, 0);
+      return;
+    }
+  expander = adw_expander_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander), _ ("Each Day"));
+  subtitle = g_strdup_printf (ngettext ("%u day with jobs", "%u days with jobs", with_jobs), with_jobs);
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (expander), subtitle);
+  for (guint i = 0; i < n; i++)
+    if (days[i].n_completed + days[i].n_failed > 0)
+      {
+        g_autofree char *title = day_title (self, days[i].name);
+
+        adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), amount_row (title, &days[i]));
+      }
+  add_row (self, self->day_group, expander);
+}
+
+char *
+wevion_costs_page_describe_chart (WevionCostsPage *self, WevionCostsChart chart)
+{
+  GString *text;
+  const WevionCostsGroup *groups = NULL;
   guint n = 0, shown = 0;
 
-  if (self->costs)
+  g_return_val_if_fail (WEVION_IS_COSTS_PAGE (self), NULL);
+  switch (chart)
     {
-      days = wevion_costs_get_by_day (self->costs, &n);
-      for (guint i = 0; i < n; i++)
-        if (days[i].cents > 0)
-          {
-            g_autofree char *amount = wevion_format_cents (days[i].cents);
-
-            /* TRANSLATORS: one day of the chart for screen readers: "day 3: $1.25" */
-            g_string_append_printf (text, shown++ ? ", " : ": ");
-            g_string_append_printf (text, _ ("day %s: %s"), days[i].name, amount);
-          }
-      if (shown == 0)
-        g_string_append_printf (text, ": %s", _ ("nothing spent"));
+    case WEVION_COSTS_CHART_BY_TYPE:
+      text = g_string_new (_ ("Cost by type"));
+      if (self->costs)
+        groups = wevion_costs_get_by_type (self->costs, &n);
+      break;
+    case WEVION_COSTS_CHART_BY_PROVIDER:
+      text = g_string_new (_ ("Cost by provider"));
+      if (self->costs)
+        groups = wevion_costs_get_by_provider (self->costs, &n);
+      break;
+    case WEVION_COSTS_CHART_BY_DAY:
+    default:
+      text = g_string_new (_ ("Cost by day"));
+      if (self->costs)
+        groups = wevion_costs_get_by_day (self->costs, &n);
+      break;
     }
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->chart), GTK_ACCESSIBLE_PROPERTY_LABEL, text->str, -1);
+  if (self->costs == NULL)
+    return g_string_free (text, FALSE);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *amount = wevion_format_cents (groups[i].cents);
+
+      if (chart == WEVION_COSTS_CHART_BY_DAY)
+        {
+          if (groups[i].cents <= 0)
+            continue;
+          g_string_append (text, shown++ ? ", " : ": ");
+          /* TRANSLATORS: one day of the chart for screen readers: "day 3: $1.25" */
+          g_string_append_printf (text, _ ("day %s: %s"), groups[i].name, amount);
+        }
+      else
+        {
+          const char *name
+              = chart == WEVION_COSTS_CHART_BY_TYPE ? type_label (groups[i].name) : groups[i].name;
+
+          g_string_append (text, shown++ ? ", " : ": ");
+          /* TRANSLATORS: one bar of a chart for screen readers: "Image: $1.25" */
+          g_string_append_printf (text, _ ("%s: %s"), name, amount);
+        }
+    }
+  if (shown == 0)
+    g_string_append_printf (text, ": %s", _ ("nothing spent"));
+  return g_string_free (text, FALSE);
+}
+
+static void
+update_chart_labels (WevionCostsPage *self)
+{
+  GtkDrawingArea *charts[] = { self->day_chart, self->type_chart, self->provider_chart };
+  WevionCostsChart kinds[]
+      = { WEVION_COSTS_CHART_BY_DAY, WEVION_COSTS_CHART_BY_TYPE, WEVION_COSTS_CHART_BY_PROVIDER };
+
+  for (guint i = 0; i < G_N_ELEMENTS (charts); i++)
+    {
+      g_autofree char *text = wevion_costs_page_describe_chart (self, kinds[i]);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (charts[i]), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+      gtk_widget_queue_draw (GTK_WIDGET (charts[i]));
+    }
 }
 
 static void
@@ -212,24 +327,38 @@ show_costs (WevionCostsPage *self)
     case WEVION_BILLING_UNKNOWN:
     default: gtk_widget_add_css_class (GTK_WIDGET (self->billing_label), "dim-label"); break;
     }
+  add_day_rows (self);
   groups = wevion_costs_get_by_type (self->costs, &n);
   add_group_rows (self, self->type_group, groups, n);
+  gtk_drawing_area_set_content_height (self->type_chart, BAR_HEIGHT * (int) MAX (n, 1) + 8);
   groups = wevion_costs_get_by_provider (self->costs, &n);
   add_group_rows (self, self->provider_group, groups, n);
+  gtk_drawing_area_set_content_height (self->provider_chart, BAR_HEIGHT * (int) MAX (n, 1) + 8);
   gtk_widget_set_sensitive (GTK_WIDGET (self->export_button), TRUE);
-  update_chart_label (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self->chart));
+  update_chart_labels (self);
 }
 
 static void
-draw_chart (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+chart_colors (GtkWidget *widget, GdkRGBA *fg, GdkRGBA *accent)
+{
+#if GTK_CHECK_VERSION(4, 10, 0)
+  gtk_widget_get_color (widget, fg);
+#else
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), fg);
+#endif
+  gdk_rgba_parse (accent, "#3584e4");
+}
+
+/* vertical bars, one per day of the month */
+static void
+draw_day_chart (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
 {
   WevionCostsPage *self = data;
   const WevionCostsGroup *days;
   guint n = 0;
   gint64 max = 0;
   GdkRGBA fg, accent;
-  double slot, bar, base = height - 16;
+  double slot, bar, base = height - 18;
 
   if (self->costs == NULL)
     return;
@@ -238,12 +367,7 @@ draw_chart (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer d
     return;
   for (guint i = 0; i < n; i++)
     max = MAX (max, days[i].cents);
-#if GTK_CHECK_VERSION(4, 10, 0)
-  gtk_widget_get_color (GTK_WIDGET (area), &fg);
-#else
-  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (area)), &fg);
-#endif
-  gdk_rgba_parse (&accent, "#3584e4");
+  chart_colors (GTK_WIDGET (area), &fg, &accent);
   slot = (double) width / n;
   bar = MAX (1.0, slot * 0.7);
 
@@ -265,16 +389,104 @@ draw_chart (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer d
 
   /* day numbers: 1, 8, 15, 22, 29 */
   cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.6);
-  cairo_select_font_face (cr, "Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-  cairo_set_font_size (cr, 10);
   for (guint i = 0; i < n; i += 7)
     {
-      cairo_text_extents_t ext;
+      g_autoptr (PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (area), days[i].name);
+      int w, h;
 
-      cairo_text_extents (cr, days[i].name, &ext);
-      cairo_move_to (cr, i * slot + slot / 2 - ext.width / 2, height - 3);
-      cairo_show_text (cr, days[i].name);
+      pango_layout_get_pixel_size (layout, &w, &h);
+      cairo_move_to (cr, i * slot + slot / 2 - w / 2.0, height - h);
+      pango_cairo_show_layout (cr, layout);
     }
+}
+
+/* horizontal bars, one per type or provider, largest first: name, bar, amount */
+static void
+draw_bar_chart (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  WevionCostsPage *self = data;
+  const WevionCostsGroup *groups;
+  gboolean by_type = area == self->type_chart;
+  guint n = 0;
+  gint64 max = 0;
+  GdkRGBA fg, accent;
+  int name_width = 0, amount_width = 0;
+  double bar_x, bar_room;
+
+  if (self->costs == NULL)
+    return;
+  groups
+      = by_type ? wevion_costs_get_by_type (self->costs, &n) : wevion_costs_get_by_provider (self->costs, &n);
+  if (n == 0)
+    return;
+  chart_colors (GTK_WIDGET (area), &fg, &accent);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *amount = wevion_format_cents (groups[i].cents);
+      g_autoptr (PangoLayout) name = gtk_widget_create_pango_layout (
+          GTK_WIDGET (area), by_type ? type_label (groups[i].name) : groups[i].name);
+      g_autoptr (PangoLayout) money = gtk_widget_create_pango_layout (GTK_WIDGET (area), amount);
+      int w, h;
+
+      max = MAX (max, groups[i].cents);
+      pango_layout_get_pixel_size (name, &w, &h);
+      name_width = MAX (name_width, w);
+      pango_layout_get_pixel_size (money, &w, &h);
+      amount_width = MAX (amount_width, w);
+    }
+  name_width = MIN (name_width, width / 3);
+  bar_x = 12 + name_width + 12;
+  bar_room = MAX (0.0, width - bar_x - amount_width - 12 - 12);
+
+  for (guint i = 0; i < n; i++)
+    {
+      double y = 4 + i * BAR_HEIGHT;
+      double w = max > 0 ? (double) groups[i].cents / (double) max * bar_room : 0;
+      g_autofree char *amount = wevion_format_cents (groups[i].cents);
+      g_autoptr (PangoLayout) name = gtk_widget_create_pango_layout (
+          GTK_WIDGET (area), by_type ? type_label (groups[i].name) : groups[i].name);
+      g_autoptr (PangoLayout) money = gtk_widget_create_pango_layout (GTK_WIDGET (area), amount);
+      int tw, th;
+
+      pango_layout_set_width (name, name_width * PANGO_SCALE);
+      pango_layout_set_ellipsize (name, PANGO_ELLIPSIZE_END);
+      pango_layout_get_pixel_size (name, &tw, &th);
+      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.8);
+      cairo_move_to (cr, 12, y + (BAR_HEIGHT - th) / 2.0);
+      pango_cairo_show_layout (cr, name);
+
+      if (groups[i].cents > 0 && w < 2)
+        w = 2;
+      cairo_set_source_rgba (cr, accent.red, accent.green, accent.blue, 1.0);
+      cairo_rectangle (cr, bar_x, y + 5, w, BAR_HEIGHT - 10);
+      cairo_fill (cr);
+
+      pango_layout_get_pixel_size (money, &tw, &th);
+      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.6);
+      cairo_move_to (cr, bar_x + w + 6, y + (BAR_HEIGHT - th) / 2.0);
+      pango_cairo_show_layout (cr, money);
+    }
+}
+
+/* a chart as the first row of its group's boxed list */
+static GtkDrawingArea *
+add_chart (AdwPreferencesGroup *group, GtkDrawingAreaDrawFunc draw, gpointer data, int height)
+{
+  GtkWidget *area = gtk_drawing_area_new ();
+  GtkWidget *row = adw_preferences_row_new ();
+
+  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (area), height);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (area), draw, data, NULL);
+  gtk_widget_set_hexpand (area, TRUE);
+  gtk_widget_set_margin_top (area, 8);
+  gtk_widget_set_margin_bottom (area, 8);
+  gtk_widget_set_margin_start (area, 8);
+  gtk_widget_set_margin_end (area, 8);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), area);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (row), FALSE);
+  adw_preferences_group_add (group, row);
+  return GTK_DRAWING_AREA (area);
 }
 
 /* ---- loading -------------------------------------------------------------------------------- */
@@ -625,7 +837,7 @@ wevion_costs_page_class_init (WevionCostsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WevionCostsPage, total_label);
   gtk_widget_class_bind_template_child (widget_class, WevionCostsPage, counts_label);
   gtk_widget_class_bind_template_child (widget_class, WevionCostsPage, billing_label);
-  gtk_widget_class_bind_template_child (widget_class, WevionCostsPage, chart);
+  gtk_widget_class_bind_template_child (widget_class, WevionCostsPage, day_group);
   gtk_widget_class_bind_template_child (widget_class, WevionCostsPage, type_group);
   gtk_widget_class_bind_template_child (widget_class, WevionCostsPage, provider_group);
   gtk_widget_class_bind_template_child (widget_class, WevionCostsPage, export_button);
@@ -639,7 +851,9 @@ wevion_costs_page_init (WevionCostsPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->rows = g_ptr_array_new ();
   self->month = wevion_costs_month_current (FALSE);
-  gtk_drawing_area_set_draw_func (self->chart, draw_chart, self, NULL);
+  self->day_chart = add_chart (self->day_group, draw_day_chart, self, 140);
+  self->type_chart = add_chart (self->type_group, draw_bar_chart, self, BAR_HEIGHT + 8);
+  self->provider_chart = add_chart (self->provider_group, draw_bar_chart, self, BAR_HEIGHT + 8);
   g_signal_connect_swapped (self->prev_button, "clicked", G_CALLBACK (prev_clicked_cb), self);
   g_signal_connect_swapped (self->next_button, "clicked", G_CALLBACK (next_clicked_cb), self);
   g_signal_connect_swapped (self->refresh_button, "clicked", G_CALLBACK (wevion_costs_page_reload), self);

@@ -25,6 +25,16 @@ WevionCosts *wevion_costs_page_get_costs (WevionCostsPage *self);
 void wevion_costs_page_export_csv_async (WevionCostsPage *self, GFile *file, GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);
 gboolean wevion_costs_page_export_csv_finish (WevionCostsPage *self, GAsyncResult *result, GError **error);
+typedef enum {
+  WEVION_COSTS_CHART_BY_DAY,
+  WEVION_COSTS_CHART_BY_TYPE,
+  WEVION_COSTS_CHART_BY_PROVIDER,
+} WevionCostsChart;
+
+/* What a chart shows, in words with every figure: its accessible label ("Cost by type: Image:
+ * $1.25, Video: $3.00"). */
+char *wevion_costs_page_describe_chart (WevionCostsPage *self, WevionCostsChart chart);
+
 /* fetch again (shown, month or connection changed) */
 void wevion_costs_page_reload (WevionCostsPage *self);
 

@@ -21,10 +21,12 @@ struct _WevionJobCard
   GtkLabel *type_badge_label;
   GtkLabel *provider_label;
   GtkButton *retry_link;
+  GtkButton *newest_retry_link;
   GtkLabel *prompt_label;
   GtkImage *status_icon;
   GtkLabel *status_label;
   GtkLabel *meta_label;
+  GtkLabel *expiry_label;
   GtkLabel *warning_label;
   GtkButton *primary_button;
   GtkMenuButton *menu_button;
@@ -111,6 +113,57 @@ set_type_css (GtkWidget *widget, WevionJobType type)
   gtk_widget_add_css_class (widget, type_css[MIN ((guint) type, G_N_ELEMENTS (type_css) - 1)]);
 }
 
+gboolean
+wevion_job_can_be_canceled (WevionJob *job)
+{
+  GApplication *app = g_application_get_default ();
+
+  if (job == NULL || !wevion_job_get_is_active (job))
+    return FALSE;
+  /* the application disables app.cancel-job once the server said it cannot cancel */
+  return app == NULL || !g_action_group_has_action (G_ACTION_GROUP (app), "cancel-job")
+         || g_action_group_get_action_enabled (G_ACTION_GROUP (app), "cancel-job");
+}
+
+char *
+wevion_job_format_link_expiry (GDateTime *expires, GDateTime *now, gboolean *expired)
+{
+  GTimeSpan left;
+  gint64 minutes, hours, days;
+
+  g_return_val_if_fail (expires != NULL && now != NULL, NULL);
+  left = g_date_time_difference (expires, now);
+  if (expired)
+    *expired = left <= 0;
+  if (left <= 0)
+    return g_strdup (_ ("Link expired — downloading fetches a fresh one"));
+  if (left < G_TIME_SPAN_MINUTE)
+    return g_strdup (_ ("Link expires in less than a minute"));
+  minutes = left / G_TIME_SPAN_MINUTE;
+  if (minutes < 60)
+    return g_strdup_printf (ngettext ("Link expires in %d min", "Link expires in %d min", (int) minutes),
+                            (int) minutes);
+  hours = left / G_TIME_SPAN_HOUR;
+  if (hours < 48)
+    return g_strdup_printf (ngettext ("Link expires in %d h", "Link expires in %d h", (int) hours),
+                            (int) hours);
+  days = MIN (left / G_TIME_SPAN_DAY, G_MAXINT);
+  return g_strdup_printf (ngettext ("Link expires in %d day", "Link expires in %d days", (int) days),
+                          (int) days);
+}
+
+char *
+wevion_job_format_link_expiry_tooltip (GDateTime *expires, GDateTime *now)
+{
+  g_autofree char *exact = wevion_format_exact_time (expires);
+
+  if (g_date_time_compare (expires, now) <= 0)
+    /* Translators: %s is an exact time, "Sunday, 29 November 2026, 14:05:09" */
+    return g_strdup_printf (_ ("The signed link expired on %s"), exact);
+  /* Translators: %s is an exact time, "Sunday, 29 November 2026, 14:05:09" */
+  return g_strdup_printf (_ ("The signed link expires on %s"), exact);
+}
+
 static GMenuModel *
 build_menu (WevionJob *job)
 {
@@ -142,7 +195,13 @@ build_menu (WevionJob *job)
         ITEM (first, _ ("_Retry"), "app.retry-job");
       ITEM (first, _ ("_Edit & Resubmit"), "app.edit-job");
     }
-  if (wevion_job_get_is_active (job))
+  if (wevion_job_get_newest_retry (job))
+    {
+      g_autoptr (GMenuItem) item = g_menu_item_new (_ ("View the _Newest Retry"), NULL);
+      g_menu_item_set_action_and_target (item, "app.view-job", "s", wevion_job_get_newest_retry (job));
+      g_menu_append_item (first, item);
+    }
+  if (wevion_job_can_be_canceled (job))
     ITEM (first, _ ("_Cancel Job"), "app.cancel-job");
   ITEM (last, _ ("_Hide from Panel"), "app.hide-job");
 #undef ITEM
@@ -239,6 +298,24 @@ update (WevionJobCard *self)
   else
     gtk_actionable_set_action_name (GTK_ACTIONABLE (self->retry_link), NULL);
 
+  /* a failed job shows its newest retry (the store links them) */
+  {
+    const char *newest = status == WEVION_JOB_STATUS_FAILED ? wevion_job_get_newest_retry (job) : NULL;
+
+    gtk_widget_set_visible (GTK_WIDGET (self->newest_retry_link), newest != NULL);
+    if (newest)
+      {
+        g_autofree char *tip = g_strdup_printf (_ ("Retried as job %s: show the retry"), newest);
+
+        gtk_accessible_update_property (GTK_ACCESSIBLE (self->newest_retry_link),
+                                        GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tip, -1);
+        gtk_actionable_set_action_target (GTK_ACTIONABLE (self->newest_retry_link), "s", newest);
+        gtk_actionable_set_action_name (GTK_ACTIONABLE (self->newest_retry_link), "app.view-job");
+      }
+    else
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->newest_retry_link), NULL);
+  }
+
   /* line 2: the prompt, its first line ellipsized, the whole in the tooltip */
   {
     g_autofree char *line = first_line (wevion_job_get_prompt (job));
@@ -323,13 +400,32 @@ update (WevionJobCard *self)
             g_string_append_printf (meta, _ ("#%d in queue"), position);
           }
         g_string_append_printf (meta, " · %s", clock);
-        set_primary (self, "process-stop-symbolic", _ ("Cancel Job"), "app.cancel-job");
+        if (wevion_job_can_be_canceled (job))
+          set_primary (self, "process-stop-symbolic", _ ("Cancel Job"), "app.cancel-job");
+        else
+          set_primary (self, NULL, NULL, NULL);
       }
       break;
     case WEVION_JOB_STATUS_UNKNOWN:
     default: set_primary (self, NULL, NULL, NULL); break;
     }
   gtk_label_set_label (self->meta_label, meta->str);
+
+  /* when the signed result links lapse (downloading then asks the server for fresh ones) */
+  {
+    g_autoptr (GDateTime) expires
+        = status == WEVION_JOB_STATUS_COMPLETED ? wevion_job_dup_links_expire_at (job) : NULL;
+
+    gtk_widget_set_visible (GTK_WIDGET (self->expiry_label), expires != NULL);
+    /* dim, not a warning, even when expired: the app's downloads fetch fresh links, and a long
+     * history would otherwise be a column of warnings */
+    if (expires)
+      {
+        g_autofree char *text = wevion_job_format_link_expiry (expires, now, NULL);
+
+        gtk_label_set_label (self->expiry_label, text);
+      }
+  }
 
   /* stuck jobs get the seed's advice */
   if (wevion_job_get_is_stalled_at (job, now))
@@ -377,6 +473,37 @@ meta_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip 
     return FALSE;
   exact = wevion_format_exact_time (wevion_job_get_created_at (self->job));
   gtk_tooltip_set_text (tooltip, exact);
+  return TRUE;
+}
+
+static gboolean
+expiry_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
+{
+  WevionJobCard *self = data;
+  g_autoptr (GDateTime) expires = self->job ? wevion_job_dup_links_expire_at (self->job) : NULL;
+  g_autoptr (GDateTime) now = NULL;
+  g_autofree char *text = NULL;
+
+  if (expires == NULL)
+    return FALSE;
+  now = g_date_time_new_now_utc ();
+  text = wevion_job_format_link_expiry_tooltip (expires, now);
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+static gboolean
+newest_retry_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip,
+                         gpointer data)
+{
+  WevionJobCard *self = data;
+  const char *newest = self->job ? wevion_job_get_newest_retry (self->job) : NULL;
+  g_autofree char *tip = NULL;
+
+  if (newest == NULL)
+    return FALSE;
+  tip = g_strdup_printf (_ ("Retried as job %s: show the retry"), newest);
+  gtk_tooltip_set_text (tooltip, tip);
   return TRUE;
 }
 
@@ -540,6 +667,8 @@ wevion_job_card_class_init (WevionJobCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WevionJobCard, type_badge_label);
   gtk_widget_class_bind_template_child (widget_class, WevionJobCard, provider_label);
   gtk_widget_class_bind_template_child (widget_class, WevionJobCard, retry_link);
+  gtk_widget_class_bind_template_child (widget_class, WevionJobCard, newest_retry_link);
+  gtk_widget_class_bind_template_child (widget_class, WevionJobCard, expiry_label);
   gtk_widget_class_bind_template_child (widget_class, WevionJobCard, prompt_label);
   gtk_widget_class_bind_template_child (widget_class, WevionJobCard, status_icon);
   gtk_widget_class_bind_template_child (widget_class, WevionJobCard, status_label);
@@ -564,5 +693,9 @@ wevion_job_card_init (WevionJobCard *self)
   g_signal_connect (self->menu_button, "query-tooltip", G_CALLBACK (menu_tooltip_cb), NULL);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->retry_link), TRUE);
   g_signal_connect (self->retry_link, "query-tooltip", G_CALLBACK (retry_tooltip_cb), self);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->newest_retry_link), TRUE);
+  g_signal_connect (self->newest_retry_link, "query-tooltip", G_CALLBACK (newest_retry_tooltip_cb), self);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->expiry_label), TRUE);
+  g_signal_connect (self->expiry_label, "query-tooltip", G_CALLBACK (expiry_tooltip_cb), self);
   gtk_menu_button_set_create_popup_func (self->menu_button, create_popup_cb, self, NULL);
 }

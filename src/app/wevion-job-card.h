@@ -22,4 +22,11 @@ const char *wevion_job_type_get_icon_name (WevionJobType type);
 const char *wevion_job_status_get_label (WevionJobStatus status);
 const char *wevion_job_status_get_icon_name (WevionJobStatus status);
 
+/* Active, and the server has not said it cannot cancel (then Cancel is hidden, not greyed). */
+gboolean wevion_job_can_be_canceled (WevionJob *job);
+/* "Link expires in 40 min", "… in 3 h", "… in 2 days", "Link expired — downloading fetches a fresh
+ * one"; @expired (nullable) tells which. The tooltip gives the exact time. */
+char *wevion_job_format_link_expiry (GDateTime *expires, GDateTime *now, gboolean *expired);
+char *wevion_job_format_link_expiry_tooltip (GDateTime *expires, GDateTime *now);
+
 G_END_DECLS

@@ -14,7 +14,9 @@ struct _WevionJobDetails
   WevionJob *job;
   gulong notify_id;
   guint selected_result;
-  GPtrArray *rows; /* (element-type GtkWidget) rows we added to the groups */
+  GPtrArray *rows;        /* (element-type GtkWidget) rows we added to the groups */
+  GtkLabel *expiry_value; /* in the Details group while the job's links carry an expiry */
+  guint expiry_timer;
 
   GtkStack *stack;
   AdwStatusPage *multi_page;
@@ -79,6 +81,7 @@ add_value_row (WevionJobDetails *self, AdwPreferencesGroup *group, const char *t
   gtk_widget_add_css_class (label, "numeric");
   gtk_widget_set_tooltip_text (label, tooltip);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+  g_object_set_data (G_OBJECT (row), "value-label", label);
   adw_preferences_group_add (group, row);
   g_ptr_array_add (self->rows, row);
   return row;
@@ -112,6 +115,54 @@ icon_button (const char *icon, const char *tooltip, const char *action, GVariant
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), target);
   return button;
+}
+
+/* "Link expires in 40 min" or "Link expired — …": refreshed every 30 s while shown */
+static gboolean
+refresh_expiry (WevionJobDetails *self)
+{
+  g_autoptr (GDateTime) expires = NULL;
+  g_autoptr (GDateTime) now = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *tip = NULL;
+
+  if (self->expiry_value == NULL || self->job == NULL
+      || (expires = wevion_job_dup_links_expire_at (self->job)) == NULL)
+    return FALSE;
+  now = g_date_time_new_now_utc ();
+  text = wevion_job_format_link_expiry (expires, now, NULL);
+  tip = wevion_job_format_link_expiry_tooltip (expires, now);
+  gtk_label_set_label (self->expiry_value, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->expiry_value), tip);
+  return TRUE;
+}
+
+static gboolean
+expiry_timer_cb (gpointer user_data)
+{
+  WevionJobDetails *self = user_data;
+
+  if (refresh_expiry (self))
+    return G_SOURCE_CONTINUE;
+  self->expiry_timer = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+add_expiry_row (WevionJobDetails *self, WevionJob *job)
+{
+  g_autoptr (GDateTime) expires = NULL;
+  GtkWidget *row;
+
+  g_clear_handle_id (&self->expiry_timer, g_source_remove);
+  self->expiry_value = NULL;
+  if (wevion_job_get_status (job) != WEVION_JOB_STATUS_COMPLETED
+      || (expires = wevion_job_dup_links_expire_at (job)) == NULL)
+    return;
+  row = add_value_row (self, self->info_group, _ ("Result Links"), "", NULL);
+  self->expiry_value = g_object_get_data (G_OBJECT (row), "value-label");
+  refresh_expiry (self);
+  self->expiry_timer = g_timeout_add_seconds (30, expiry_timer_cb, self);
 }
 
 static char *
@@ -209,6 +260,8 @@ update (WevionJobDetails *self)
   const char *id;
 
   clear_rows (self);
+  self->expiry_value = NULL;
+  g_clear_handle_id (&self->expiry_timer, g_source_remove);
   if (job == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "empty");
@@ -271,6 +324,7 @@ update (WevionJobDetails *self)
         g_autofree char *duration = wevion_format_duration (wevion_job_get_duration (job));
         add_value_row (self, self->info_group, _ ("Duration"), duration, NULL);
       }
+    add_expiry_row (self, job);
     if (wevion_job_get_retry_of (job))
       {
         GtkWidget *row
@@ -326,6 +380,8 @@ update (WevionJobDetails *self)
       break;
     case WEVION_JOB_STATUS_PENDING:
     case WEVION_JOB_STATUS_PROCESSING:
+      /* hidden, not greyed, when the server said it cannot cancel */
+      gtk_widget_set_visible (GTK_WIDGET (self->primary_button), wevion_job_can_be_canceled (job));
       /* canceling is not the step a person is expected to take next */
       gtk_widget_remove_css_class (GTK_WIDGET (self->primary_button), "suggested-action");
       gtk_button_set_label (self->primary_button, _ ("Cancel Job"));
@@ -339,9 +395,13 @@ update (WevionJobDetails *self)
 static void
 job_notify_cb (WevionJobDetails *self, GParamSpec *pspec, WevionJob *job)
 {
-  /* elapsed/is-stalled tick every second on active jobs: nothing shown here depends on them */
+  /* elapsed/is-stalled tick every second on active jobs (and now and then on the window's visible
+   * finished ones): only the links' expiry line depends on time */
   if (g_str_equal (pspec->name, "elapsed") || g_str_equal (pspec->name, "is-stalled"))
-    return;
+    {
+      refresh_expiry (self);
+      return;
+    }
   update (self);
 }
 
@@ -469,6 +529,8 @@ wevion_job_details_dispose (GObject *object)
   if (self->job)
     g_clear_signal_handler (&self->notify_id, self->job);
   g_clear_object (&self->job);
+  g_clear_handle_id (&self->expiry_timer, g_source_remove);
+  self->expiry_value = NULL;
   if (self->media)
     {
       g_signal_handlers_disconnect_by_func (self->media, media_error_cb, self);
@@ -543,8 +605,21 @@ wevion_job_details_class_init (WevionJobDetailsClass *klass)
 }
 
 static void
+cancel_enabled_cb (WevionJobDetails *self, const char *action_name, gboolean enabled, GActionGroup *group)
+{
+  if (self->job && wevion_job_get_is_active (self->job))
+    update (self);
+}
+
+static void
 wevion_job_details_init (WevionJobDetails *self)
 {
+  GApplication *app = g_application_get_default ();
+
   self->rows = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Cancel hides once the application learns the server cannot cancel */
+  if (app)
+    g_signal_connect_object (app, "action-enabled-changed::cancel-job", G_CALLBACK (cancel_enabled_cb), self,
+                             G_CONNECT_SWAPPED);
 }

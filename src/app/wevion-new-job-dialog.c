@@ -206,7 +206,12 @@ submit_clicked_cb (WevionNewJobDialog *self)
       return;
     }
   if (self->retry_of)
-    json_object_set_string_member (metadata, "resubmit_of", self->retry_of);
+    {
+      /* linked like a Retry (the new card points back, the failed one to its newest retry);
+       * resubmit_of marks that the parameters were edited */
+      json_object_set_string_member (metadata, "retry_of", self->retry_of);
+      json_object_set_string_member (metadata, "resubmit_of", self->retry_of);
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
   self->cancellable = g_cancellable_new ();
   update_sensitivity (self);

@@ -79,6 +79,8 @@ struct _WevionWindow
   gboolean connecting;
   GCancellable *preview_cancellable;
   GPtrArray *spare_cards; /* cards whose rows GTK threw away, for the next rows */
+  guint prefilled;
+  guint prefill_id;
 };
 
 /* a little more than the ~200 rows GTK 4.8's list view keeps alive */
@@ -536,6 +538,25 @@ factory_setup_cb (GtkSignalListItemFactory *factory, GtkListItem *item, WevionWi
     card = g_object_ref_sink (wevion_job_card_new ());
   g_object_set_qdata_full (G_OBJECT (item), card_quark (), card, g_object_unref);
   gtk_list_item_set_child (item, card);
+}
+
+/* A few spare cards made while the app is idle, so that even the first search finds rows ready
+ * (the rows GTK throws away only reach the pool after the new ones are built). */
+#define PREFILLED_CARDS 16
+
+static gboolean
+prefill_cards_cb (gpointer user_data)
+{
+  WevionWindow *self = user_data;
+
+  if (self->spare_cards == NULL || self->prefilled >= PREFILLED_CARDS)
+    {
+      self->prefill_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  g_ptr_array_add (self->spare_cards, g_object_ref_sink (wevion_job_card_new ()));
+  self->prefilled++;
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -1608,6 +1629,7 @@ setup (WevionWindow *self, WevionApplication *app)
   refilter (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-prompt", FALSE);
   self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+  self->prefill_id = g_idle_add_full (G_PRIORITY_LOW, prefill_cards_cb, self, NULL);
   wevion_window_update_connection (self);
 }
 
@@ -1634,6 +1656,7 @@ wevion_window_dispose (GObject *object)
   WevionWindow *self = WEVION_WINDOW (object);
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->prefill_id, g_source_remove);
   g_clear_handle_id (&self->search_timeout, g_source_remove);
   g_cancellable_cancel (self->browse_cancellable);
   g_clear_object (&self->browse_cancellable);

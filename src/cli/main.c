@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,7 +28,7 @@ static const char *program_summary
           "  cancel ID             Cancel a pending or processing job\n"
           "  download ID [--to DIR] [--result N]\n"
           "                        Save a completed job’s result files (resumes; never overwrites)\n"
-          "  costs [--month YYYY-MM] [--csv] [--jobs]\n"
+          "  costs [--month YYYY-MM] [--utc] [--csv]\n"
           "                        The month’s cost of completed jobs, checked against billing\n"
           "\n"
           "Environment:\n"
@@ -785,49 +786,34 @@ cmd_download (int argc, char **argv)
 
 /* ---- costs ---------------------------------------------------------------------------------- */
 
-typedef struct
-{
-  char *type;
-  char *provider;
-  guint completed;
-  guint failed;
-  gint64 cents;
-} CostRow;
+/* The roll-up is WevionCosts, the Costs page's own: the same month boundaries, pages, filters and
+ * integer sums, so the two can never disagree. */
 
 static void
-cost_row_free (CostRow *row)
+print_groups (const char *heading, const WevionCostsGroup *groups, guint n, const char *month, gboolean days)
 {
-  g_free (row->type);
-  g_free (row->provider);
-  g_free (row);
-}
+  guint shown = 0;
 
-static int
-compare_rows (gconstpointer a, gconstpointer b)
-{
-  const CostRow *x = *(CostRow **) a, *y = *(CostRow **) b;
-  int c = g_strcmp0 (x->type, y->type);
+  g_print ("%s\n", heading);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *amount = wevion_format_cents (groups[i].cents);
+      g_autofree char *name = NULL;
+      g_autofree char *failed = NULL;
 
-  return c ? c : g_strcmp0 (x->provider, y->provider);
-}
-
-static char *
-csv_field (const char *text)
-{
-  if (strpbrk (text, ",\"\n") == NULL)
-    return g_strdup (text);
-  {
-    GString *out = g_string_new ("\"");
-
-    for (const char *p = text; *p; p++)
-      {
-        if (*p == '"')
-          g_string_append_c (out, '"');
-        g_string_append_c (out, *p);
-      }
-    g_string_append_c (out, '"');
-    return g_string_free (out, FALSE);
-  }
+      if (days && groups[i].n_completed + groups[i].n_failed == 0)
+        continue; /* the table lists the days that had jobs */
+      name = days ? g_strdup_printf ("%s-%02d", month, atoi (groups[i].name)) : g_strdup (groups[i].name);
+      if (groups[i].n_failed)
+        failed = g_strdup_printf (ngettext (" · %u failed (free)", " · %u failed (free)", groups[i].n_failed),
+                                  groups[i].n_failed);
+      g_print ("  %-20s %12s  ", name, amount);
+      g_print (ngettext ("%u completed", "%u completed", groups[i].n_completed), groups[i].n_completed);
+      g_print ("%s\n", failed ? failed : "");
+      shown++;
+    }
+  if (shown == 0)
+    g_print ("  %s\n", _ ("No completed jobs"));
 }
 
 static int
@@ -836,202 +822,89 @@ cmd_costs (int argc, char **argv)
   g_autofree char *month = NULL;
   gboolean csv = FALSE;
   gboolean per_job = FALSE;
+  gboolean utc = FALSE;
   int status = 0;
   GOptionEntry entries[] = {
-    { "month", 'm', 0, G_OPTION_ARG_STRING, &month, N_ ("The month (default: this month, UTC)"), "YYYY-MM" },
-    { "csv", 0, 0, G_OPTION_ARG_NONE, &csv, N_ ("Print CSV (one line per type and provider, then the total)"),
+    { "month", 'm', 0, G_OPTION_ARG_STRING, &month, N_ ("The month (default: this month)"), "YYYY-MM" },
+    { "utc", 0, 0, G_OPTION_ARG_NONE, &utc,
+      N_ ("Month boundaries in UTC (default: local time, as in the app)"), NULL },
+    { "csv", 0, 0, G_OPTION_ARG_NONE, &csv,
+      N_ ("Print the month’s jobs as CSV (id, created, completed, type, provider, status, cost_cents, "
+          "cost_dollars), as the app’s Export CSV does"),
       NULL },
-    { "jobs", 0, 0, G_OPTION_ARG_NONE, &per_job,
-      N_ ("Print CSV with one line per job: id, created, completed, type, provider, status, cost_cents, "
-          "cost_dollars"),
-      NULL },
+    /* the older spelling of --csv */
+    { "jobs", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &per_job, NULL, NULL },
     { NULL },
   };
   g_autoptr (WevionClient) client = NULL;
-  g_autoptr (WevionListQuery) query = wevion_list_query_new ();
-  g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
   g_autoptr (GDateTime) from = NULL;
   g_autoptr (GDateTime) to = NULL;
-  g_autoptr (GHashTable) rows
-      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) cost_row_free);
-  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr (GPtrArray) sorted = g_ptr_array_new ();
-  g_autofree char *total_text = NULL;
-  g_autoptr (GAsyncResult) billing_result = NULL;
-  g_autoptr (GError) billing_error = NULL;
-  gint64 total = 0, debit = 0;
-  guint n_completed = 0, n_failed = 0;
-  int billed_jobs = 0;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WevionCosts) costs = NULL;
+  g_autofree char *billing = NULL;
   int y, m;
   char tail;
-  gboolean have_billing;
 
   if (!parse_options ("costs", "",
-                      _ ("The sum of cost_cents over the month’s completed jobs (by submission time, UTC), "
-                         "with failed jobs counted separately (they cost nothing), checked against the "
-                         "month’s debit where the server reports billing."),
+                      _ ("The sum of cost_cents over the month’s completed jobs (by submission time, all "
+                         "pages, integer cents), with failed jobs counted separately (they cost nothing), "
+                         "broken down by type, provider and day, and checked against the month’s debit where "
+                         "the server reports billing: the same figures as the app’s Costs page."),
                       entries, &argc, &argv, &status))
     return status;
   if (argc > 1)
     return fail (_ ("costs takes no arguments"));
   if (month == NULL)
-    {
-      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-
-      month = g_date_time_format (now, "%Y-%m");
-    }
-  if (sscanf (month, "%4d-%2d%c", &y, &m, &tail) != 2 || strlen (month) != 7 || m < 1 || m > 12)
+    month = wevion_costs_month_current (utc);
+  if (sscanf (month, "%4d-%2d%c", &y, &m, &tail) != 2 || strlen (month) != 7
+      || !wevion_costs_month_range (month, utc, &from, &to))
     return fail (_ ("“%s” is not a month: use YYYY-MM"), month);
   if ((client = make_client (&status)) == NULL)
     return status;
-  if (per_job)
-    {
-      /* issue 6: the same roll-up as the app's Costs page (WevionCosts), one CSV line per job */
-      g_autoptr (GAsyncResult) result = NULL;
-      g_autoptr (GError) error = NULL;
-      g_autoptr (WevionCosts) costs = NULL;
-      g_autofree char *text = NULL;
-      g_autofree char *billing = NULL;
 
-      wevion_costs_fetch_async (client, month, TRUE, NULL, result_cb, &result);
-      if ((costs = wevion_costs_fetch_finish (await (&result), &error)) == NULL)
-        return fail_error (error);
-      text = wevion_costs_to_csv (costs);
-      billing = wevion_costs_describe_billing (costs);
+  wevion_costs_fetch_async (client, month, utc, NULL, result_cb, &result);
+  if ((costs = wevion_costs_fetch_finish (await (&result), &error)) == NULL)
+    return fail_error (error);
+
+  if (csv || per_job)
+    {
+      g_autofree char *text = wevion_costs_to_csv (costs);
+
       g_print ("%s", text);
-      g_printerr ("%s\n", billing);
-      return wevion_costs_get_billing_match (costs) == WEVION_BILLING_DIFFERS ? 1 : 0;
-    }
-  from = g_date_time_new (utc, y, m, 1, 0, 0, 0);
-  to = g_date_time_add_months (from, 1);
-
-  query->status = g_strdup ("completed,failed");
-  query->since = g_date_time_ref (from);
-  query->until = g_date_time_ref (to);
-  query->limit = 500;
-  query->include_archived = TRUE;
-  for (;;)
-    {
-      g_autoptr (GAsyncResult) result = NULL;
-      g_autoptr (GError) error = NULL;
-      g_autofree char *cursor = NULL;
-      gboolean filtered = FALSE;
-      g_autoptr (GPtrArray) jobs = NULL;
-
-      wevion_client_list_async (client, query, NULL, result_cb, &result);
-      jobs = wevion_client_list_finish (client, await (&result), &cursor, &filtered, &error);
-      if (jobs == NULL)
-        return fail_error (error);
-      for (guint i = 0; i < jobs->len; i++)
-        {
-          WevionJob *job = g_ptr_array_index (jobs, i);
-          GDateTime *created = wevion_job_get_created_at (job);
-          WevionJobStatus st = wevion_job_get_status (job);
-          g_autofree char *key = NULL;
-          CostRow *row;
-
-          /* checked here too: a seed-only server ignores the parameters */
-          if (created == NULL || g_date_time_compare (created, from) < 0
-              || g_date_time_compare (created, to) >= 0)
-            continue;
-          if (st != WEVION_JOB_STATUS_COMPLETED && st != WEVION_JOB_STATUS_FAILED)
-            continue;
-          if (!g_hash_table_add (seen, g_strdup (wevion_job_get_id (job))))
-            continue; /* the same row on two pages */
-          key = g_strconcat (wevion_job_get_type_name (job), "\x1f", wevion_job_get_provider (job), NULL);
-          row = g_hash_table_lookup (rows, key);
-          if (row == NULL)
-            {
-              row = g_new0 (CostRow, 1);
-              row->type = g_strdup (wevion_job_get_type_name (job));
-              row->provider = g_strdup (wevion_job_get_provider (job));
-              g_hash_table_insert (rows, g_steal_pointer (&key), row);
-            }
-          if (st == WEVION_JOB_STATUS_COMPLETED)
-            {
-              row->completed++;
-              row->cents += wevion_job_get_cost_cents (job);
-              total += wevion_job_get_cost_cents (job);
-              n_completed++;
-            }
-          else
-            {
-              row->failed++;
-              n_failed++;
-            }
-        }
-      if (!filtered || cursor == NULL)
-        break;
-      g_free (query->cursor);
-      query->cursor = g_steal_pointer (&cursor);
-    }
-
-  wevion_client_billing_async (client, month, NULL, result_cb, &billing_result);
-  have_billing
-      = wevion_client_billing_finish (client, await (&billing_result), &debit, &billed_jobs, &billing_error);
-
-  {
-    GHashTableIter iter;
-    gpointer value;
-
-    g_hash_table_iter_init (&iter, rows);
-    while (g_hash_table_iter_next (&iter, NULL, &value))
-      g_ptr_array_add (sorted, value);
-    g_ptr_array_sort (sorted, compare_rows);
-  }
-  total_text = wevion_format_cents (total);
-  if (csv)
-    {
-      g_print ("month,type,provider,completed,failed,cost_cents\n");
-      for (guint i = 0; i < sorted->len; i++)
-        {
-          CostRow *row = g_ptr_array_index (sorted, i);
-          g_autofree char *type = csv_field (row->type);
-          g_autofree char *provider = csv_field (row->provider);
-
-          g_print ("%s,%s,%s,%u,%u,%" G_GINT64_FORMAT "\n", month, type, provider, row->completed,
-                   row->failed, row->cents);
-        }
-      g_print ("%s,total,,%u,%u,%" G_GINT64_FORMAT "\n", month, n_completed, n_failed, total);
     }
   else
     {
-      g_print (_ ("Costs for %s\n"), month);
-      for (guint i = 0; i < sorted->len; i++)
-        {
-          CostRow *row = g_ptr_array_index (sorted, i);
-          g_autofree char *cents = wevion_format_cents (row->cents);
+      g_autofree char *title = wevion_costs_month_title (month);
+      g_autofree char *total = wevion_format_cents (wevion_costs_get_total_cents (costs));
+      g_autofree char *counts = wevion_costs_describe_counts (costs);
+      const WevionCostsGroup *groups;
+      guint n = 0;
 
-          g_print ("  %-10s %-20s %5u completed %5u failed %12s\n", row->type, row->provider, row->completed,
-                   row->failed, cents);
-        }
-      g_print (_ ("Total: %s for %u completed jobs; %u failed jobs cost nothing\n"), total_text, n_completed,
-               n_failed);
+      /* Translators: "Costs for November 2026 (local time)" */
+      g_print (utc ? _ ("Costs for %s (UTC)\n") : _ ("Costs for %s (local time)\n"), title);
+      /* Translators: the month's total, then "19 completed jobs · 4 failed (free)" */
+      g_print (_ ("Total: %s — %s\n"), total, counts);
+      groups = wevion_costs_get_by_type (costs, &n);
+      print_groups (_ ("By type:"), groups, n, month, FALSE);
+      groups = wevion_costs_get_by_provider (costs, &n);
+      print_groups (_ ("By provider:"), groups, n, month, FALSE);
+      groups = wevion_costs_get_by_day (costs, &n);
+      print_groups (_ ("By day:"), groups, n, month, TRUE);
     }
 
-  if (have_billing)
+  billing = wevion_costs_describe_billing (costs);
+  g_printerr ("%s\n", billing);
+  switch (wevion_costs_get_billing_match (costs))
     {
-      g_autofree char *debit_text = wevion_format_cents (debit);
-
-      if (debit == total && billed_jobs == (int) n_completed)
-        {
-          g_printerr (_ ("Matches the month’s billing debit (%s for %d jobs)\n"), debit_text, billed_jobs);
-          return 0;
-        }
-      {
-        g_autofree char *diff = wevion_format_cents (debit - total);
-
-        g_printerr (
-            _ ("Does not match billing: the server reports a debit of %s for %d jobs (difference %s)\n"),
-            debit_text, billed_jobs, diff);
-      }
-      return 1;
+    case WEVION_BILLING_DIFFERS: return 1;
+    case WEVION_BILLING_UNSUPPORTED:
+      g_printerr ("%s\n", _ ("Compare with the web page /settings/team/billing"));
+      return 0;
+    case WEVION_BILLING_MATCHES:
+    case WEVION_BILLING_UNKNOWN:
+    default: return 0;
     }
-  if (g_error_matches (billing_error, WEVION_CLIENT_ERROR, WEVION_CLIENT_ERROR_UNSUPPORTED))
-    g_printerr (_ ("This server does not report billing: compare with /settings/team/billing\n"));
-  else
-    g_printerr (_ ("Could not check against billing: %s\n"), billing_error->message);
-  return 0;
 }
 
 /* ---- main ----------------------------------------------------------------------------------- */

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "wevion-job-private.h"
@@ -684,6 +685,121 @@ wevion_job_set_newest_retry (WevionJob *self, const char *job_id)
 {
   g_return_if_fail (WEVION_IS_JOB (self));
   set_string (self, &self->newest_retry, job_id, PROP_NEWEST_RETRY);
+}
+
+/* the value of @key in @query ("a=1&b=2"), unescaped; NULL when absent */
+static char *
+query_value (const char *query, const char *key)
+{
+  gsize key_len = strlen (key);
+
+  for (const char *p = query; p && *p;)
+    {
+      const char *end = strchr (p, '&');
+      gsize len = end ? (gsize) (end - p) : strlen (p);
+
+      if (len > key_len && p[key_len] == '=' && g_ascii_strncasecmp (p, key, key_len) == 0)
+        {
+          g_autofree char *raw = g_strndup (p + key_len + 1, len - key_len - 1);
+
+          return g_uri_unescape_string (raw, NULL);
+        }
+      p = end ? end + 1 : NULL;
+    }
+  return NULL;
+}
+
+static gboolean
+parse_seconds (const char *text, gint64 *out)
+{
+  char *end = NULL;
+  gint64 value;
+
+  if (text == NULL || !g_ascii_isdigit (*text))
+    return FALSE;
+  value = g_ascii_strtoll (text, &end, 10);
+  if (end == NULL || *end != '\0' || value < 0 || value > G_GINT64_CONSTANT (253402300799)) /* year 9999 */
+    return FALSE;
+  *out = value;
+  return TRUE;
+}
+
+/* "20261129T064200Z" (AWS and Google signatures) */
+static GDateTime *
+parse_basic_time (const char *text)
+{
+  int y, mo, d, h, mi, s;
+  char z;
+
+  if (text == NULL || strlen (text) != 16
+      || sscanf (text, "%4d%2d%2dT%2d%2d%2d%c", &y, &mo, &d, &h, &mi, &s, &z) != 7 || z != 'Z')
+    return NULL;
+  return g_date_time_new_utc (y, mo, d, h, mi, s);
+}
+
+GDateTime *
+wevion_url_dup_expiry (const char *url)
+{
+  g_autofree char *fragmentless = NULL;
+  g_autofree char *value = NULL;
+  const char *query;
+  gint64 seconds;
+
+  if (url == NULL)
+    return NULL;
+  /* the query ends where the fragment starts */
+  fragmentless = g_strndup (url, strcspn (url, "#"));
+  if ((query = strchr (fragmentless, '?')) == NULL)
+    return NULL;
+  query++;
+
+  /* wevion-hub, S3 (signature 2), CloudFront: seconds since the epoch */
+  value = query_value (query, "expires");
+  if (value && parse_seconds (value, &seconds))
+    return g_date_time_new_from_unix_utc (seconds);
+  g_clear_pointer (&value, g_free);
+
+  /* S3 signature 4 and Google Cloud Storage: a start time and a lifetime in seconds */
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *date_key = i == 0 ? "X-Amz-Date" : "X-Goog-Date";
+      const char *ttl_key = i == 0 ? "X-Amz-Expires" : "X-Goog-Expires";
+      g_autofree char *date = query_value (query, date_key);
+      g_autofree char *ttl = query_value (query, ttl_key);
+      g_autoptr (GDateTime) start = parse_basic_time (date);
+
+      if (start && parse_seconds (ttl, &seconds))
+        return g_date_time_add_seconds (start, (double) seconds);
+    }
+
+  /* Azure shared access signatures: an ISO 8601 end time */
+  value = query_value (query, "se");
+  if (value)
+    return g_date_time_new_from_iso8601 (value, NULL);
+  return NULL;
+}
+
+GDateTime *
+wevion_job_dup_links_expire_at (WevionJob *self)
+{
+  GDateTime *earliest = NULL;
+
+  g_return_val_if_fail (WEVION_IS_JOB (self), NULL);
+  if (self->result_expires_at)
+    earliest = g_date_time_ref (self->result_expires_at);
+  for (guint i = 0; self->result_urls[i]; i++)
+    {
+      GDateTime *own = wevion_url_dup_expiry (self->result_urls[i]);
+
+      if (own && (earliest == NULL || g_date_time_compare (own, earliest) < 0))
+        {
+          g_clear_pointer (&earliest, g_date_time_unref);
+          earliest = own;
+        }
+      else if (own)
+        g_date_time_unref (own);
+    }
+  return earliest;
 }
 
 void

@@ -74,6 +74,14 @@ void wevion_job_set_expected_duration (WevionJob *self, gint64 seconds);
 const char *wevion_job_get_newest_retry (WevionJob *self);
 void wevion_job_set_newest_retry (WevionJob *self, const char *job_id);
 
+/* When the result links stop working: the earliest of result_expires_at and the expiry the URLs
+ * carry themselves; NULL when nothing says (a Drive link). Free with g_date_time_unref(). */
+GDateTime *wevion_job_dup_links_expire_at (WevionJob *self);
+/* The expiry a signed URL carries in its query: expires= or Expires= (seconds since the epoch:
+ * wevion-hub, S3 signature 2, CloudFront), X-Amz-Date + X-Amz-Expires, X-Goog-Date + X-Goog-Expires,
+ * or se= (ISO 8601, Azure). NULL when it carries none. */
+GDateTime *wevion_url_dup_expiry (const char *url);
+
 /* Setters used by the hub and by tests; each notifies only on change. */
 void wevion_job_set_status (WevionJob *self, WevionJobStatus status);
 void wevion_job_set_progress (WevionJob *self, int progress);

@@ -5,6 +5,7 @@
 #include <locale.h>
 #include <stdio.h>
 
+#include "wevion-hub-render.h"
 #include "wevion-hub.h"
 
 static gboolean
@@ -22,11 +23,12 @@ main (int argc, char **argv)
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = NULL;
-  g_autofree char *listen = NULL, *db = NULL, *data_dir = NULL, *faults = NULL;
+  g_autofree char *listen = NULL, *db = NULL, *data_dir = NULL, *faults = NULL, *video_format = NULL;
   g_auto (GStrv) users = NULL;
   gint64 seed = -1, url_ttl = 3600;
   double speed = 1.0;
   int port = 8080, workers = 2, fill = 0, rate_limit = 0, read_timeout = 20, idle_timeout = 60;
+  int max_result_mb = 16;
   gboolean demo = FALSE, minimal = FALSE;
   WevionHub *hub;
   const GOptionEntry entries[] = {
@@ -62,6 +64,10 @@ main (int argc, char **argv)
       "Seconds a client has to send a whole request before it is dropped (default 20)", "SECONDS" },
     { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout,
       "Seconds a kept-alive connection may wait for its next request (default 60)", "SECONDS" },
+    { "video-format", 0, 0, G_OPTION_ARG_STRING, &video_format,
+      "Video results as webm (VP8, needs GStreamer's vp8enc and webmmux; the default) or apng", "webm|apng" },
+    { "max-result-mb", 0, 0, G_OPTION_ARG_INT, &max_result_mb,
+      "Largest result file in MiB: bounds settings.seconds of speech (default 16)", "N" },
     { "fill", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &fill, "Fill the db with N jobs and exit", "N" },
     { NULL }
   };
@@ -71,7 +77,7 @@ main (int argc, char **argv)
   g_option_context_set_summary (
       context,
       "Serves the Creative Hub jobs API (/api/v1/creative-hub) with a simulated worker that writes real\n"
-      "result files (PNG, WAV, animated PNG), signed download URLs and a few HTML pages.\n"
+      "result files (PNG, WAV, WebM video), signed download URLs and a few HTML pages.\n"
       "When ready it prints “wevion-hub listening on http://ADDR:PORT” on stdout.");
   g_option_context_set_description (
       context,
@@ -80,7 +86,9 @@ main (int argc, char **argv)
       "Test hooks in the prompt: [fail] transient provider error, [empty-error] failure with an empty\n"
       "error_message, [timeout] a timeout failure, [hold] stays processing until canceled, [ok] never fails\n"
       "at random. Blocklisted words (content moderation): gore, nsfw, nude, beheading, massacre.\n\n"
-      "Settings: width, height (64–2048), count (1–4), seconds (1–30).\n"
+      "Settings (others are kept as given): width, height (64–2048), count (1–4), seconds (video 1–60;\n"
+      "speech 1–86400 within --max-result-mb), format (video: webm or apng), voice (tts: a name);\n"
+      "a wrong type or range is 400 invalid_settings.\n"
       "Admin (loopback only): POST /admin/faults (body = SPEC), GET /admin/stats.");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -89,10 +97,11 @@ main (int argc, char **argv)
       return 2;
     }
   if (port < 0 || port > 65535 || workers < 1 || workers > 64 || speed <= 0 || url_ttl < 1 || read_timeout < 1
-      || idle_timeout < 1)
+      || idle_timeout < 1 || max_result_mb < 1 || max_result_mb > 4000
+      || (video_format && !g_str_equal (video_format, "webm") && !g_str_equal (video_format, "apng")))
     {
       g_printerr ("wevion-hub: --port 0–65535, --workers 1–64, --speed > 0, --url-ttl ≥ 1, --read-timeout ≥ "
-                  "1, --idle-timeout ≥ 1\n");
+                  "1, --idle-timeout ≥ 1, --max-result-mb 1–4000, --video-format webm or apng\n");
       return 2;
     }
 
@@ -112,6 +121,8 @@ main (int argc, char **argv)
   o.rate_limit = rate_limit;
   o.read_timeout = read_timeout;
   o.idle_timeout = idle_timeout;
+  o.video_apng = g_strcmp0 (video_format, "apng") == 0;
+  o.max_result_mb = max_result_mb;
 
   hub = wevion_hub_new (&o, &error);
   if (hub == NULL)
@@ -123,6 +134,7 @@ main (int argc, char **argv)
     {
       g_printerr ("wevion-hub: filled the db with %d jobs\n", fill);
       wevion_hub_free (hub);
+      wevion_hub_render_shutdown ();
       return 0;
     }
   if (!wevion_hub_listen (hub, &error))
@@ -142,5 +154,6 @@ main (int argc, char **argv)
   g_printerr ("wevion-hub: shutting down\n");
   wevion_hub_shutdown (hub);
   wevion_hub_free (hub);
+  wevion_hub_render_shutdown ();
   return 0;
 }

@@ -27,6 +27,78 @@ wevion_hub_submission_clear (WevionHubSubmission *s)
   s->provider_name = s->prompt = s->retry_of = NULL;
 }
 
+/* a whole number in [min, max] (JSON integer, or a double without a fraction) */
+static gboolean
+check_whole (JsonObject *settings, const char *key, gint64 min, gint64 max, GError **error)
+{
+  JsonNode *node = json_object_get_member (settings, key);
+  gboolean ok = FALSE;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+    {
+      gint64 v = json_node_get_int (node);
+
+      ok = v >= min && v <= max;
+    }
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    {
+      double d = json_node_get_double (node);
+
+      ok = d >= (double) min && d <= (double) max && d == (double) (gint64) d;
+    }
+  if (!ok)
+    g_set_error (error, WEVION_HUB_PARSE_ERROR, WEVION_HUB_PARSE_ERROR_INVALID_SETTINGS,
+                 "“settings.%s” must be a whole number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT ".",
+                 key, min, max);
+  return ok;
+}
+
+gboolean
+wevion_hub_parse_settings (WevionJobType type, JsonObject *settings, GError **error)
+{
+  JsonNode *voice;
+
+  if (!check_whole (settings, "count", 1, 4, error))
+    return FALSE;
+  if (type != WEVION_JOB_TYPE_TTS
+      && (!check_whole (settings, "width", 64, 2048, error)
+          || !check_whole (settings, "height", 64, 2048, error)))
+    return FALSE;
+  if (type == WEVION_JOB_TYPE_VIDEO && !check_whole (settings, "seconds", 1, 60, error))
+    return FALSE;
+  if (type == WEVION_JOB_TYPE_VIDEO && json_object_has_member (settings, "format")
+      && !JSON_NODE_HOLDS_NULL (json_object_get_member (settings, "format")))
+    {
+      const char *format = NULL;
+
+      if (!wevion_json_get_string (settings, "format", &format)
+          || (!g_str_equal (format, "webm") && !g_str_equal (format, "apng")))
+        {
+          g_set_error_literal (error, WEVION_HUB_PARSE_ERROR, WEVION_HUB_PARSE_ERROR_INVALID_SETTINGS,
+                               "“settings.format” must be “webm” or “apng”.");
+          return FALSE;
+        }
+    }
+  if (type == WEVION_JOB_TYPE_TTS && !check_whole (settings, "seconds", 1, 86400, error))
+    return FALSE;
+  voice = json_object_get_member (settings, "voice");
+  if (type == WEVION_JOB_TYPE_TTS && voice && !JSON_NODE_HOLDS_NULL (voice))
+    {
+      const char *name = NULL;
+
+      if (!wevion_json_get_string (settings, "voice", &name) || *name == '\0'
+          || g_utf8_strlen (name, -1) > 100)
+        {
+          g_set_error_literal (error, WEVION_HUB_PARSE_ERROR, WEVION_HUB_PARSE_ERROR_INVALID_SETTINGS,
+                               "“settings.voice” must be a voice name (1 to 100 characters).");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 gboolean
 wevion_hub_parse_submission (WevionJobType type, const char *data, gsize len, WevionHubSubmission *out,
                              GError **error)
@@ -63,6 +135,8 @@ wevion_hub_parse_submission (WevionJobType type, const char *data, gsize len, We
     return invalid (error, "“settings” must be an object.");
   s.settings
       = wevion_hub_copy_object (node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL);
+  if (!wevion_hub_parse_settings (type, s.settings, error))
+    return FALSE;
   node = json_object_get_member (body, "metadata");
   if (node && !JSON_NODE_HOLDS_NULL (node) && !JSON_NODE_HOLDS_OBJECT (node))
     return invalid (error, "“metadata” must be an object.");

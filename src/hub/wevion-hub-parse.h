@@ -9,7 +9,9 @@ G_BEGIN_DECLS
 
 #define WEVION_HUB_PARSE_ERROR (wevion_hub_parse_error_quark ())
 typedef enum {
-  WEVION_HUB_PARSE_ERROR_INVALID, /* the message is the one the client sees (400 invalid_request) */
+  WEVION_HUB_PARSE_ERROR_INVALID,          /* the message is the one the client sees (400 invalid_request) */
+  WEVION_HUB_PARSE_ERROR_INVALID_SETTINGS, /* a setting the hub reads is of the wrong type or out of
+                                              range (400 invalid_settings) */
 } WevionHubParseError;
 
 GQuark wevion_hub_parse_error_quark (void);
@@ -29,10 +31,17 @@ typedef struct
 } WevionHubSubmission;
 
 /* Reads @data (any bytes, need not be NUL-terminated) as the body of a submission of @type (a
- * known type). On failure sets a WEVION_HUB_PARSE_ERROR whose message the server sends as is. */
+ * known type). On failure sets a WEVION_HUB_PARSE_ERROR whose message the server sends as is.
+ * The settings the hub reads are checked (see wevion_hub_parse_settings); others are kept as given. */
 gboolean wevion_hub_parse_submission (WevionJobType type, const char *data, gsize len,
                                       WevionHubSubmission *out, GError **error);
 void wevion_hub_submission_clear (WevionHubSubmission *submission);
+/* The settings the renderer reads for @type, each optional (null is the same as absent):
+ * `count` a whole number 1–4; `width`, `height` 64–2048 (not tts); `seconds` 1–60 for video and
+ * 1–86400 for tts (the hub's --max-result-mb may allow less); `format` (video) "webm" or "apng";
+ * `voice` (tts) a string of 1–100 characters. A whole number may be written 512 or 512.0. FALSE with
+ * WEVION_HUB_PARSE_ERROR_INVALID_SETTINGS naming the setting. */
+gboolean wevion_hub_parse_settings (WevionJobType type, JsonObject *settings, GError **error);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WevionHubSubmission, wevion_hub_submission_clear)
 
 /* The list's filters (status, type, since, until, updated_since, q, limit, cursor,

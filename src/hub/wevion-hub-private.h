@@ -6,6 +6,7 @@
 #include "wevion-core.h"
 #include "wevion-hub-db.h"
 #include "wevion-hub-faults.h"
+#include "wevion-hub-render.h"
 #include "wevion-hub-sign.h"
 #include "wevion-hub.h"
 
@@ -61,9 +62,10 @@ struct _WevionHub
   gint64 sign_cache_expires;
   GHashTable *wire_cache; /* id → serialised row (see wire_row) */
   guint trickle_id;
-  guint64 n_dropped_slow; /* connections cut for sending a request too slowly */
-  guint64 n_dropped_idle; /* kept-alive connections closed after --idle-timeout */
-  guint64 n_too_large;    /* requests refused with 413 */
+  guint64 n_dropped_slow;            /* connections cut for sending a request too slowly */
+  guint64 n_dropped_idle;            /* kept-alive connections closed after --idle-timeout */
+  guint64 n_too_large;               /* requests refused with 413 */
+  WevionHubVideoFormat video_format; /* --video-format; APNG as well when GStreamer lacks WebM */
   gboolean stopping;
 };
 
@@ -84,6 +86,8 @@ int wevion_hub_worker_queue_position (WevionHub *hub, const char *id);
 gboolean wevion_hub_worker_cancel (WevionHub *hub, WevionJob *job);
 void wevion_hub_worker_stop (WevionHub *hub);
 char *wevion_hub_job_dir (WevionHub *hub, const char *id);
+/* --max-result-mb in bytes: the largest result file (a WAV) the hub makes */
+gint64 wevion_hub_max_result_bytes (WevionHub *hub);
 /* fills @buf with bytes from the kernel's CSPRNG (getrandom) */
 void wevion_hub_secure_random (guint8 *buf, gsize len);
 /* "folder-" and 32 hex digits from the CSPRNG: a Drive folder page is reachable without a token,

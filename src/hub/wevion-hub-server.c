@@ -521,8 +521,29 @@ handle_submit (WevionHub *hub, SoupServerMessage *msg, WevionHubUser *user, cons
   data = g_bytes_get_data (bytes, &len);
   if (!wevion_hub_parse_submission (type, data, len, &sub, &error))
     {
-      respond_error (msg, 400, "invalid_request", error->message);
+      respond_error (msg, 400,
+                     g_error_matches (error, WEVION_HUB_PARSE_ERROR, WEVION_HUB_PARSE_ERROR_INVALID_SETTINGS)
+                         ? "invalid_settings"
+                         : "invalid_request",
+                     error->message);
       return;
+    }
+  if (type == WEVION_JOB_TYPE_TTS)
+    {
+      gint64 seconds = wevion_hub_render_tts_seconds (sub.settings);
+      gint64 max_bytes = wevion_hub_max_result_bytes (hub);
+
+      if (WEVION_HUB_WAV_HEADER + seconds * WEVION_HUB_WAV_BYTES_PER_SECOND > max_bytes)
+        {
+          g_autofree char *message = g_strdup_printf (
+              "“settings.seconds” asks for more speech than this server makes: at most %" G_GINT64_FORMAT
+              " seconds (%d MiB; see wevion-hub --max-result-mb).",
+              (max_bytes - WEVION_HUB_WAV_HEADER) / WEVION_HUB_WAV_BYTES_PER_SECOND,
+              hub->options.max_result_mb);
+
+          respond_error (msg, 400, "invalid_settings", message);
+          return;
+        }
     }
   provider = sub.provider;
   provider_name = sub.provider_name;
@@ -1001,8 +1022,11 @@ lazy_render_thread (GTask *task, gpointer source, gpointer data, GCancellable *c
   const char *name = g_object_get_data (G_OBJECT (task), "name");
   GError *error = NULL;
 
+  gint64 max_bytes = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "max-bytes"));
+
   if (wevion_hub_render_file (wevion_job_get_id (job), wevion_job_get_job_type (job),
-                              wevion_job_get_prompt (job), wevion_job_get_settings (job), name, path, &error))
+                              wevion_job_get_prompt (job), wevion_job_get_settings (job), name, path,
+                              max_bytes, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -1094,6 +1118,7 @@ files_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
       task = g_task_new (NULL, NULL, lazy_render_done_cb, r);
       g_object_set_data_full (G_OBJECT (task), "path", g_strdup (file_path), g_free);
       g_object_set_data_full (G_OBJECT (task), "name", g_strdup (file_name), g_free);
+      g_object_set_data (G_OBJECT (task), "max-bytes", GSIZE_TO_POINTER (wevion_hub_max_result_bytes (hub)));
       g_task_set_task_data (task, g_object_ref (job), g_object_unref);
       hub->n_background++;
       soup_server_message_pause (msg);

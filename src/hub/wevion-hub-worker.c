@@ -162,7 +162,10 @@ typedef struct
   WevionJobType type;
   char *prompt;
   JsonObject *settings;
-  GStrv names;
+  WevionHubVideoFormat video; /* asked for; APNG when GStreamer cannot make WebM here */
+  gint64 max_bytes;
+  int count;
+  GStrv names; /* the results (set by the thread), then the thumbnail */
 } RenderData;
 
 static void
@@ -180,13 +183,24 @@ static void
 render_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   RenderData *d = data;
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) results = NULL;
 
+  /* the first WebM initialises GStreamer, which may take a moment: here, not on the main loop */
+  if (d->type == WEVION_JOB_TYPE_VIDEO && d->video == WEVION_HUB_VIDEO_WEBM
+      && !wevion_hub_render_webm_available ())
+    d->video = WEVION_HUB_VIDEO_APNG;
+  results = wevion_hub_render_result_names (d->type, (guint) d->count, d->video);
+  g_strv_builder_addv (builder, (const char **) results);
+  g_strv_builder_add (builder, WEVION_HUB_THUMBNAIL_NAME);
+  d->names = g_strv_builder_end (builder);
   for (guint i = 0; d->names[i]; i++)
     {
       g_autofree char *path = g_build_filename (d->dir, d->names[i], NULL);
       GError *error = NULL;
 
-      if (!wevion_hub_render_file (d->id, d->type, d->prompt, d->settings, d->names[i], path, &error))
+      if (!wevion_hub_render_file (d->id, d->type, d->prompt, d->settings, d->names[i], path, d->max_bytes,
+                                   &error))
         {
           g_task_return_error (task, error);
           return;
@@ -200,6 +214,7 @@ render_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   WevionHubRun *run = user_data;
   WevionHub *hub = run->hub;
+  RenderData *d = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
   g_autoptr (WevionJob) job = NULL;
 
@@ -221,11 +236,15 @@ render_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_autoptr (GDateTime) now = now_utc ();
       const WevionHubProvider *provider
           = wevion_hub_provider_lookup (wevion_job_get_job_type (job), wevion_job_get_provider (job));
-      int count = wevion_hub_render_count (wevion_job_get_settings (job));
-      g_auto (GStrv) names = wevion_hub_render_result_names (wevion_job_get_job_type (job), count);
+      int count = d->count;
+      g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto (GStrv) names = NULL;
       g_autoptr (JsonObject) metadata = wevion_hub_copy_object (wevion_job_get_metadata (job));
       g_autofree char *folder = wevion_hub_new_folder_id ();
 
+      for (int i = 0; i < count; i++)
+        g_strv_builder_add (builder, d->names[i]);
+      names = g_strv_builder_end (builder);
       json_object_set_string_member (metadata, "thumbnail_url", WEVION_HUB_THUMBNAIL_NAME);
       g_object_set (job, "status-name", "completed", "progress", 100, "result-urls", names, "cost-cents",
                     provider ? wevion_hub_price_for (hub, provider, count) : (gint64) 0, "drive-folder-id",
@@ -241,18 +260,15 @@ start_render (WevionHubRun *run, WevionJob *job)
   WevionHub *hub = run->hub;
   RenderData *d = g_new0 (RenderData, 1);
   g_autoptr (GTask) task = g_task_new (NULL, NULL, render_done_cb, run);
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto (GStrv) names = NULL;
 
   d->id = g_strdup (run->id);
   d->dir = wevion_hub_job_dir (hub, run->id);
   d->type = wevion_job_get_job_type (job);
   d->prompt = g_strdup (wevion_job_get_prompt (job));
   d->settings = json_object_ref (wevion_job_get_settings (job));
-  names = wevion_hub_render_result_names (d->type, wevion_hub_render_count (d->settings));
-  g_strv_builder_addv (builder, (const char **) names);
-  g_strv_builder_add (builder, WEVION_HUB_THUMBNAIL_NAME);
-  d->names = g_strv_builder_end (builder);
+  d->video = wevion_hub_render_video_format (d->settings, hub->video_format);
+  d->max_bytes = wevion_hub_max_result_bytes (hub);
+  d->count = wevion_hub_render_count (d->settings);
   g_task_set_task_data (task, d, (GDestroyNotify) render_data_free);
   run->rendering = TRUE;
   hub->n_background++;

@@ -95,6 +95,9 @@ wevion_hub_new (const WevionHubOptions *options, GError **error)
     hub->options.read_timeout = 20;
   if (hub->options.idle_timeout <= 0)
     hub->options.idle_timeout = 60;
+  if (hub->options.max_result_mb <= 0)
+    hub->options.max_result_mb = 16;
+  hub->video_format = hub->options.video_apng ? WEVION_HUB_VIDEO_APNG : WEVION_HUB_VIDEO_WEBM;
   g_queue_init (&hub->pending);
   hub->rand = options->seed >= 0 ? g_rand_new_with_seed ((guint32) options->seed) : g_rand_new ();
   hub->fault_rand = g_rand_new ();
@@ -204,6 +207,12 @@ wevion_hub_get_url (WevionHub *hub)
   return hub->base_url;
 }
 
+gint64
+wevion_hub_max_result_bytes (WevionHub *hub)
+{
+  return (gint64) hub->options.max_result_mb * 1024 * 1024;
+}
+
 void
 wevion_hub_shutdown (WevionHub *hub)
 {
@@ -211,8 +220,19 @@ wevion_hub_shutdown (WevionHub *hub)
 
   g_clear_handle_id (&hub->trickle_id, g_source_remove);
   wevion_hub_worker_stop (hub);
-  /* new requests now get 503 (see api_cb); answers and renders in flight finish, then the
-   * connections close (soup_server_disconnect would cut the in-flight ones) and the db closes */
+  /* stop accepting at once: new connections are refused (SoupListener's watch gives up when its
+   * socket is closed; soup_server_disconnect below closes it again, harmlessly) */
+  if (hub->server)
+    {
+      GSList *listeners = soup_server_get_listeners (hub->server);
+
+      for (GSList *l = listeners; l; l = l->next)
+        g_socket_close (l->data, NULL);
+      g_slist_free (listeners);
+    }
+  /* requests on connections already open now get 503 (see api_cb); answers and renders in flight
+   * finish, then the connections close (soup_server_disconnect would cut the in-flight ones) and
+   * the db closes */
   while (hub->n_background > 0 && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   if (hub->server)

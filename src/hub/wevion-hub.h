@@ -19,10 +19,12 @@ typedef struct
   gint64 url_ttl;
   char **users; /* NAME:TOKEN[:CREDIT_CENTS] */
   char *faults;
-  int fill;         /* hidden: fill the db with N completed jobs and exit */
-  int rate_limit;   /* API requests per second per user, 0 = none */
-  int read_timeout; /* seconds a client has to send a whole request (headers and body); 0: 20 */
-  int idle_timeout; /* seconds a kept-alive connection may wait for its next request; 0: 60 */
+  int fill;            /* hidden: fill the db with N completed jobs and exit */
+  int rate_limit;      /* API requests per second per user, 0 = none */
+  int read_timeout;    /* seconds a client has to send a whole request (headers and body); 0: 20 */
+  int idle_timeout;    /* seconds a kept-alive connection may wait for its next request; 0: 60 */
+  gboolean video_apng; /* --video-format apng: videos as animated PNG rather than WebM */
+  int max_result_mb;   /* the largest result file in MiB (a long tts WAV); 0: 16 */
 } WevionHubOptions;
 
 typedef struct _WevionHub WevionHub;

@@ -1,6 +1,8 @@
-/* test-media.c: video and speech results play in the details pane. The animated PNGs wevion-hub
- * renders for videos are decoded by WevionApngStream (no media backend needed); speech goes
- * through GTK's media backend when the system has one. Under Xvfb against a real wevion-hub. */
+/* test-media.c: video and speech results play in the details pane. wevion-hub renders videos as
+ * WebM (VP8), which GTK's GStreamer media backend plays, or, with --video-format apng (or a job's
+ * settings.format), as animated PNGs, which WevionApngStream decodes (no media backend needed);
+ * speech goes through GTK's media backend when the system has one. Under Xvfb against a real
+ * wevion-hub started with --video-format apng, with one job that asks for WebM. */
 #include "config.h"
 
 #include <string.h>
@@ -13,8 +15,8 @@
 #include "wevion-job-details.h"
 #include "wevion-window.h"
 
-static WtHub *hub;
-static char *video_id, *tts_id;
+static WtHub *hub; /* --video-format apng */
+static char *video_id, *tts_id, *webm_id;
 static GBytes *video_bytes;
 
 typedef struct
@@ -53,7 +55,8 @@ fetched_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* submits a job and waits until the hub has finished it */
 static WevionJob *
-make_job (WevionClient *client, WevionJobType type, const char *provider, const char *prompt)
+make_job (WevionClient *client, WevionJobType type, const char *provider, const char *prompt,
+          const char *format)
 {
   g_autoptr (JsonObject) settings = json_object_new ();
   Wait wait = { 0 };
@@ -65,6 +68,8 @@ make_job (WevionClient *client, WevionJobType type, const char *provider, const 
       json_object_set_int_member (settings, "width", 96);
       json_object_set_int_member (settings, "height", 64);
     }
+  if (format)
+    json_object_set_string_member (settings, "format", format);
   wevion_client_submit_async (client, type, provider, prompt, settings, NULL, NULL, submitted_cb, &wait);
   AT_WAIT (wait.done, 20);
   g_assert_no_error (wait.error);
@@ -256,6 +261,56 @@ controls_for (GtkWidget *root, GtkMediaStream *media)
   return NULL;
 }
 
+/* A WebM from the hub plays in the details pane through GTK's GStreamer media backend. */
+static void
+check_webm (WevionApplication *app, WevionWindow *window, WevionJobDetails *details)
+{
+  GtkMediaStream *media;
+  gint64 before;
+  g_autofree char *cached = NULL;
+  g_autofree char *head = NULL;
+  gsize head_len = 0;
+
+  AT_WAIT (wevion_job_store_lookup (wevion_application_get_store (app), webm_id) != NULL, 30);
+  wevion_window_show_job (window, webm_id);
+  AT_WAIT (wevion_job_details_get_media (details) != NULL, 20);
+  media = wevion_job_details_get_media (details);
+  /* not an animated PNG: GTK's media backend reads the kept file */
+  g_assert_false (WEVION_IS_APNG_STREAM (media));
+  g_assert_true (GTK_IS_MEDIA_FILE (media));
+  AT_WAIT (gtk_media_stream_is_prepared (media) || gtk_media_stream_get_error (media) != NULL, 30);
+  if (gtk_media_stream_get_error (media))
+    g_error ("the WebM does not play: %s", gtk_media_stream_get_error (media)->message);
+  g_assert_true (gtk_media_stream_has_video (media));
+  g_assert_false (gtk_media_stream_has_audio (media));
+  /* one second asked; the hub makes videos of 2–4 s */
+  g_assert_cmpint (gtk_media_stream_get_duration (media), >=, G_USEC_PER_SEC * 18 / 10);
+  g_assert_cmpint (gtk_media_stream_get_duration (media), <=, G_USEC_PER_SEC * 22 / 10);
+  g_assert_true (gtk_widget_get_mapped (at_find_widget (GTK_WIDGET (details), GTK_TYPE_VIDEO)));
+  {
+    GtkWidget *message = at_find_label (GTK_WIDGET (details), "cannot be played here");
+
+    g_assert_true (message == NULL || !gtk_widget_get_mapped (message));
+  }
+  /* it plays by itself, looping, and its time moves */
+  AT_WAIT (gtk_media_stream_get_playing (media), 10);
+  g_assert_true (gtk_media_stream_get_loop (media));
+  before = gtk_media_stream_get_timestamp (media);
+  AT_WAIT (gtk_media_stream_get_timestamp (media) != before, 10);
+  AT_WAIT (gdk_paintable_get_intrinsic_width (GDK_PAINTABLE (media)) == 96, 10);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_height (GDK_PAINTABLE (media)), ==, 64);
+  g_free (at_screenshot (GTK_WIDGET (window), "details-webm"));
+  /* kept for playing offline: the hub's bytes, a WebM */
+  {
+    g_autofree char *name = g_compute_checksum_for_string (G_CHECKSUM_SHA1, webm_id, -1);
+    cached = g_build_filename (g_get_user_cache_dir (), "wevion-jobs", "media", name, NULL);
+    g_assert_true (g_file_get_contents (cached, &head, &head_len, NULL));
+    g_assert_cmpuint (head_len, >, 4);
+    g_assert_cmpmem (head, 4, "\x1a\x45\xdf\xa3", 4);
+  }
+  gtk_media_stream_pause (media);
+}
+
 static void
 test_details_pane (void)
 {
@@ -322,6 +377,8 @@ test_details_pane (void)
     }
   g_free (at_screenshot (GTK_WIDGET (window), "details-speech"));
 
+  check_webm (app, window, details);
+
   gtk_window_destroy (GTK_WINDOW (window));
   at_spin (50);
 }
@@ -340,16 +397,24 @@ main (int argc, char *argv[])
   g_setenv ("XDG_CACHE_HOME", dir, TRUE);
   g_setenv ("XDG_DATA_HOME", dir, TRUE);
   g_setenv ("WEVION_WINDOW_SIZE", "1100x760", TRUE);
-  hub = wt_hub_start ("--speed", "200", NULL);
+  hub = wt_hub_start ("--speed", "200", "--video-format", "apng", NULL);
   g_setenv ("WEVION_SERVER_URL", hub->url, TRUE);
   g_setenv ("WEVION_TOKEN", "demo-token", TRUE);
 
   client = wt_hub_client (hub, "demo-token");
-  video = make_job (client, WEVION_JOB_TYPE_VIDEO, "veo_3", "A paper kite over the harbour [ok]");
-  tts = make_job (client, WEVION_JOB_TYPE_TTS, "elevenlabs_v2", "Welcome to the spring sale [ok]");
+  video = make_job (client, WEVION_JOB_TYPE_VIDEO, "veo_3", "A paper kite over the harbour [ok]", NULL);
+  tts = make_job (client, WEVION_JOB_TYPE_TTS, "elevenlabs_v2", "Welcome to the spring sale [ok]", NULL);
   video_id = g_strdup (wevion_job_get_id (video));
   tts_id = g_strdup (wevion_job_get_id (tts));
   video_bytes = fetch (wevion_job_get_result_urls (video)[0]);
+  g_assert_nonnull (strstr (wevion_job_get_result_urls (video)[0], "/result-1.apng?"));
+  {
+    g_autoptr (WevionJob) webm
+        = make_job (client, WEVION_JOB_TYPE_VIDEO, "kling_2", "A lantern drifting at dusk [ok]", "webm");
+
+    webm_id = g_strdup (wevion_job_get_id (webm));
+    g_assert_nonnull (strstr (wevion_job_get_result_urls (webm)[0], "/result-1.webm?"));
+  }
 
   g_test_add_func ("/media/apng/decode-and-play", test_decode);
   g_test_add_func ("/media/apng/bad-input", test_bad_input);
@@ -359,6 +424,7 @@ main (int argc, char *argv[])
   g_bytes_unref (video_bytes);
   g_free (video_id);
   g_free (tts_id);
+  g_free (webm_id);
   wt_hub_stop (hub);
   wt_rmdir (dir);
   return status;

@@ -181,17 +181,42 @@ test_end_to_end (void)
     }
   g_assert_cmpuint (n_completed, ==, 1);
   month = g_date_time_format (now, "%Y-%m");
-  g_assert_cmpint (run (&costs_out, &costs_err, "costs", "--month", month, "--csv", NULL), ==, 0);
+  /* --csv: the month's jobs, one line each (the app's Export CSV), matching billing (exit 0) */
+  g_assert_cmpint (run (&costs_out, &costs_err, "costs", "--month", month, "--utc", "--csv", NULL), ==, 0);
   g_assert_nonnull (strstr (costs_err, "Matches"));
-  lines = g_strsplit (costs_out, "\n", -1);
-  for (guint i = 0; lines[i]; i++)
-    if (strstr (lines[i], ",total,"))
-      total_line = lines[i];
-  g_assert_nonnull (total_line);
+  lines = g_strsplit (costs_out, "\r\n", -1);
+  g_assert_cmpstr (lines[0], ==, "id,created,completed,type,provider,status,cost_cents,cost_dollars");
   {
-    g_autofree char *expected = g_strdup_printf ("%s,total,,1,2,%" G_GINT64_FORMAT, month, sum);
+    gint64 csv_sum = 0;
+    guint csv_completed = 0, csv_failed = 0;
 
-    g_assert_cmpstr (total_line, ==, expected);
+    for (guint i = 1; lines[i] && *lines[i]; i++)
+      {
+        g_auto (GStrv) f = g_strsplit (lines[i], ",", -1);
+
+        g_assert_cmpuint (g_strv_length (f), ==, 8);
+        if (g_str_equal (f[5], "completed"))
+          csv_completed++, csv_sum += g_ascii_strtoll (f[6], NULL, 10);
+        else if (g_str_equal (f[5], "failed"))
+          {
+            csv_failed++;
+            g_assert_cmpstr (f[6], ==, "0");
+          }
+      }
+    g_assert_cmpuint (csv_completed, ==, 1);
+    g_assert_cmpuint (csv_failed, ==, 2);
+    g_assert_cmpint (csv_sum, ==, sum);
+  }
+  /* the summary: the total, in money, with the counts */
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *money = wevion_format_cents (sum);
+    g_autofree char *expected = g_strdup_printf ("Total: %s — 1 completed job · 2 failed (free)\n", money);
+
+    g_assert_cmpint (run (&out, NULL, "costs", "--month", month, "--utc", NULL), ==, 0);
+    total_line = strstr (out, "Total: ");
+    g_assert_nonnull (total_line);
+    g_assert_true (g_str_has_prefix (total_line, expected));
   }
   {
     g_autofree char *out = NULL;

@@ -8,7 +8,7 @@ appstreamcli=$1
 file=$2
 fail=0
 
-echo "1..3"
+echo "1..4"
 if out=$("$appstreamcli" validate --no-net "$file" 2>&1); then
   echo "ok 1 appstreamcli validate --no-net $file"
   printf '%s\n' "$out" | sed 's/^/# /'
@@ -46,6 +46,18 @@ if [ -z "$missing" ]; then
 else
   echo "not ok 3 elements missing from $file"
   printf '%s\n' "$missing" | sed '/^$/d; s/^/  /' | diag
+  fail=1
+fi
+# Every screenshot is one of ours, kept in data/screenshots/ (the published URL ends in its name).
+names=$(sed -n 's|.*<image>[^<]*/\([^/<]*\)</image>.*|\1|p' "$file")
+absent=
+for name in $names; do
+  [ -f "${WEVION_SOURCE_ROOT:?}/data/screenshots/$name" ] || absent="$absent $name"
+done
+if [ -n "$names" ] && [ -z "$absent" ]; then
+  echo "ok 4 screenshots are ours:" $names
+else
+  echo "not ok 4 screenshots not in data/screenshots/:${absent:- none listed}"
   fail=1
 fi
 exit $fail

@@ -30,6 +30,28 @@ get_job (SoupSession *s, HubProc *hub, const char *token, const char *id, guint 
   return json_object_ref (json_node_get_object (node));
 }
 
+/* the rows of @token's list (archived ones too) */
+static guint
+list_length (SoupSession *s, HubProc *hub, const char *token)
+{
+  g_autoptr (HubReply) r = hub_get (s, hub, JOBS "?include_archived=true&limit=500", token);
+  g_autoptr (JsonNode) node = hub_reply_json (r);
+
+  g_assert_cmpuint (r->status, ==, 200);
+  return json_array_get_length (json_object_get_array_member (json_node_get_object (node), "jobs"));
+}
+
+/* every row in the db, whoever owns it (GET /admin/stats) */
+static gint64
+stored_rows (SoupSession *s, HubProc *hub)
+{
+  g_autoptr (HubReply) r = hub_get (s, hub, "/admin/stats", NULL);
+  g_autoptr (JsonNode) node = hub_reply_json (r);
+
+  g_assert_cmpuint (r->status, ==, 200);
+  return json_object_get_int_member (json_node_get_object (node), "jobs");
+}
+
 static void
 test_submit_and_get (void)
 {
@@ -138,6 +160,9 @@ test_errors (void)
   CHECK (hub_get (s, hub, "/api/v1/team/billing?month=Nov", TOKEN), 400, "invalid_request");
 #undef CHECK
 
+  /* never a half-written row: none of those requests left anything behind */
+  g_assert_cmpuint (list_length (s, hub, TOKEN), ==, 0);
+  g_assert_cmpint (stored_rows (s, hub), ==, 0);
   {
     /* still serving after all that */
     g_autofree char *id = hub_submit (s, hub, TOKEN, "tts", "elevenlabs_v2", "still alive [ok]", NULL);
@@ -145,6 +170,98 @@ test_errors (void)
 
     g_assert_cmpstr (json_object_get_string_member (row, "status"), ==, "completed");
   }
+  hub_stop (hub);
+}
+
+/* The settings the hub reads are checked (400 invalid_settings); the others are kept as given. */
+static void
+test_settings (void)
+{
+  const char *const args[] = { "--max-result-mb", "1", NULL };
+  HubProc *hub = hub_start (NULL, args);
+  g_autoptr (SoupSession) s = hub_session ();
+  const struct
+  {
+    const char *type, *provider, *settings;
+  } bad[] = {
+    { "image", "sdxl_turbo", "{\"width\":\"huge\",\"count\":99}" },
+    { "image", "sdxl_turbo", "{\"width\":\"512\"}" },
+    { "image", "sdxl_turbo", "{\"width\":10}" },
+    { "image", "sdxl_turbo", "{\"height\":9000}" },
+    { "image", "sdxl_turbo", "{\"height\":512.5}" },
+    { "image", "sdxl_turbo", "{\"width\":1e300}" },
+    { "image", "sdxl_turbo", "{\"width\":true}" },
+    { "image", "sdxl_turbo", "{\"width\":[512]}" },
+    { "image", "sdxl_turbo", "{\"count\":0}" },
+    { "image", "sdxl_turbo", "{\"count\":5}" },
+    { "image", "sdxl_turbo", "{\"count\":-1}" },
+    { "composite", "wevion_compose", "{\"count\":{}}" },
+    { "avatar", "heygen_v3", "{\"width\":63}" },
+    { "video", "veo_3", "{\"seconds\":0}" },
+    { "video", "veo_3", "{\"seconds\":61}" },
+    { "video", "kling_2", "{\"seconds\":\"3\"}" },
+    { "video", "kling_2", "{\"width\":4096,\"height\":2160}" },
+    { "video", "kling_2", "{\"format\":\"gif\"}" },
+    { "video", "veo_3", "{\"format\":5}" },
+    { "tts", "elevenlabs_v2", "{\"seconds\":0}" },
+    { "tts", "elevenlabs_v2", "{\"seconds\":86401}" },
+    { "tts", "elevenlabs_v2", "{\"voice\":42}" },
+    { "tts", "elevenlabs_v2", "{\"voice\":\"\"}" },
+    { "tts", "elevenlabs_v2", "{\"count\":2.5}" },
+    /* within the bounds of speech, beyond this hub's --max-result-mb 1: 24 s is 1 058 444 bytes */
+    { "tts", "elevenlabs_v2", "{\"seconds\":24}" },
+  };
+  g_autofree char *id = NULL;
+  g_autofree char *tts_id = NULL;
+  g_autoptr (JsonObject) row = NULL;
+  g_autoptr (JsonObject) tts = NULL;
+  JsonObject *settings;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *path = g_strconcat (GEN, bad[i].type, NULL);
+      g_autofree char *body = g_strdup_printf ("{\"provider\":\"%s\",\"prompt\":\"x\",\"settings\":%s}",
+                                               bad[i].provider, bad[i].settings);
+      g_autoptr (HubReply) r = hub_post (s, hub, path, TOKEN, body);
+      g_autoptr (JsonNode) node = NULL;
+      const char *message;
+
+      g_test_message ("%s %s", bad[i].type, bad[i].settings);
+      hub_assert_error (r, 400, "invalid_settings");
+      node = hub_reply_json (r);
+      message = json_object_get_string_member (
+          json_object_get_object_member (json_node_get_object (node), "error"), "message");
+      /* the message names the setting */
+      g_assert_nonnull (strstr (message, "settings."));
+      if (i == G_N_ELEMENTS (bad) - 1)
+        g_assert_nonnull (strstr (message, "--max-result-mb"));
+    }
+  /* none of them left a row */
+  g_assert_cmpuint (list_length (s, hub, TOKEN), ==, 0);
+  g_assert_cmpint (stored_rows (s, hub), ==, 0);
+
+  /* in range (512.0 is a whole number), null for "not set", other keys kept as given; width and
+   * height mean nothing to speech and are not read there */
+  id = hub_submit (
+      s, hub, TOKEN, "image", "sdxl_turbo", "settings kept [ok]",
+      "{\"width\":512.0,\"height\":null,\"count\":2,\"style\":{\"k\":[1,\"x\"]},\"seed\":\"any\"}");
+  tts_id = hub_submit (s, hub, TOKEN, "tts", "elevenlabs_v2", "the longest speech here [ok]",
+                       "{\"seconds\":23,\"voice\":\"Rachel\",\"width\":\"n/a\"}");
+  row = hub_wait_job (s, hub, TOKEN, id, "completed");
+  settings = json_object_get_object_member (row, "settings");
+  g_assert_cmpstr (json_object_get_string_member (settings, "seed"), ==, "any");
+  g_assert_true (json_object_has_member (json_object_get_object_member (settings, "style"), "k"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (row, "result_urls")), ==, 2);
+  tts = hub_wait_job (s, hub, TOKEN, tts_id, "completed");
+  g_assert_cmpstr (json_object_get_string_member (tts, "status"), ==, "completed");
+  {
+    const char *url = json_array_get_string_element (json_object_get_array_member (tts, "result_urls"), 0);
+    g_autoptr (HubReply) wav = hub_request (s, "GET", url, NULL, NULL, NULL, NULL);
+
+    g_assert_cmpuint (wav->status, ==, 200);
+    g_assert_cmpuint (g_bytes_get_size (wav->body), ==, 44 + 23 * 44100);
+  }
+  g_assert_cmpint (stored_rows (s, hub), ==, 2);
   hub_stop (hub);
 }
 
@@ -561,7 +678,7 @@ test_demo (void)
   JsonArray *vjobs = json_object_get_array_member (json_node_get_object (vnode), "jobs");
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
-  guint archived = 0, empty_error = 0, moderation = 0, retries = 0;
+  guint archived = 0, empty_error = 0, moderation = 0, retries = 0, canceled = 0, timeouts = 0;
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr (GDateTime) oldest = NULL;
 
@@ -593,6 +710,8 @@ test_demo (void)
           empty_error += msg && *msg == '\0';
           moderation
               += g_strcmp0 (json_object_get_string_member (o, "error_code"), "content_moderation") == 0;
+          canceled += g_strcmp0 (json_object_get_string_member (o, "error_code"), "canceled") == 0;
+          timeouts += g_strcmp0 (json_object_get_string_member (o, "error_code"), "timeout") == 0;
         }
       if (retry_of)
         {
@@ -618,6 +737,49 @@ test_demo (void)
   g_assert_cmpuint (retries, >=, 1);
   g_assert_cmpint (g_date_time_difference (now, oldest) / G_TIME_SPAN_DAY, >=, 40);
   g_assert_cmpint (g_date_time_difference (now, oldest) / G_TIME_SPAN_DAY, <=, 46);
+  g_assert_cmpuint (canceled, ==, 1);
+  g_assert_cmpuint (timeouts, ==, 1);
+
+  /* the same --seed seeds the same history: ids, prompts, types, providers, states and costs of
+   * the rows it wrote as ended (the three active ones are the worker's, whose timing differs) */
+  {
+    HubProc *twin = hub_start (NULL, args);
+    g_autoptr (HubReply) tr = hub_get (s, twin, JOBS "?include_archived=true&limit=500", TOKEN);
+    g_autoptr (JsonNode) tnode = hub_reply_json (tr);
+    JsonArray *tjobs = json_object_get_array_member (json_node_get_object (tnode), "jobs");
+    g_autoptr (GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
+    guint compared = 0;
+
+    g_assert_cmpuint (json_array_get_length (tjobs), ==, json_array_get_length (jobs));
+    for (guint i = 0; i < json_array_get_length (tjobs); i++)
+      {
+        JsonObject *o = json_array_get_object_element (tjobs, i);
+
+        g_hash_table_insert (by_id, (gpointer) json_object_get_string_member (o, "id"), o);
+      }
+    for (guint i = 0; i < json_array_get_length (jobs); i++)
+      {
+        JsonObject *o = json_array_get_object_element (jobs, i);
+        JsonObject *t = g_hash_table_lookup (by_id, json_object_get_string_member (o, "id"));
+        g_autoptr (GDateTime) created
+            = g_date_time_new_from_iso8601 (json_object_get_string_member (o, "created_at"), NULL);
+
+        g_assert_nonnull (t);
+        for (const char *const *k = (const char *const[]){ "prompt", "type", "provider", NULL }; *k; k++)
+          g_assert_cmpstr (json_object_get_string_member (o, *k), ==, json_object_get_string_member (t, *k));
+        if (json_object_get_boolean_member (o, "archived")
+            || g_date_time_difference (now, created) > 3 * G_TIME_SPAN_DAY)
+          {
+            g_assert_cmpstr (json_object_get_string_member (o, "status"), ==,
+                             json_object_get_string_member (t, "status"));
+            g_assert_cmpint (json_object_get_int_member (o, "cost_cents"), ==,
+                             json_object_get_int_member (t, "cost_cents"));
+            compared++;
+          }
+      }
+    g_assert_cmpuint (compared, >=, 50);
+    hub_stop (twin);
+  }
   hub_stop (hub);
 }
 
@@ -666,6 +828,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/wevion/hub/api/submit-and-get", test_submit_and_get);
   g_test_add_func ("/wevion/hub/api/errors", test_errors);
+  g_test_add_func ("/wevion/hub/api/settings", test_settings);
   g_test_add_func ("/wevion/hub/api/isolation", test_isolation);
   g_test_add_func ("/wevion/hub/api/failures", test_failures);
   g_test_add_func ("/wevion/hub/api/list", test_list);

@@ -2,6 +2,7 @@
  * stats, and the static library's pieces in-process. */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
 
@@ -57,22 +58,66 @@ read_cb (GObject *source, GAsyncResult *result, gpointer data)
 }
 
 static void
+stats_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GBytes **out = data;
+
+  *out = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  if (*out == NULL)
+    *out = g_bytes_new (NULL, 0);
+}
+
+/* TRUE when a new TCP connection to @hub is refused */
+static gboolean
+connection_refused (HubProc *hub)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) conn = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GUri) uri = g_uri_parse (hub->url, G_URI_FLAGS_NONE, NULL);
+
+  conn = g_socket_client_connect_to_host (client, g_uri_get_host (uri), (guint16) g_uri_get_port (uri), NULL,
+                                          &error);
+  if (conn)
+    return FALSE;
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  return TRUE;
+}
+
+static void
 test_sigterm (void)
 {
-  const char *const args[] = { "--faults", "latency=1500", NULL };
+  const char *const args[] = { "--faults", "latency=4000", NULL };
   HubProc *hub = hub_start (NULL, args);
   g_autoptr (SoupSession) s = hub_session ();
+  g_autoptr (SoupSession) kept = hub_session ();
   g_autofree char *id = hub_submit (s, hub, TOKEN, "video", "veo_3", "held [hold]", NULL);
   g_autofree char *dir = g_strdup (hub->dir);
   g_autofree char *url = g_strconcat (hub->url, JOBS, NULL);
+  g_autofree char *wal = g_strconcat (hub->db, "-wal", NULL);
   g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr (SoupMessage) late = NULL;
   g_autoptr (GBytes) body = NULL;
+  g_autoptr (GBytes) warm = NULL;
+  g_autoptr (GBytes) late_body = NULL;
   gboolean wrote = FALSE;
   gint64 until;
   HubProc *again;
   g_autoptr (JsonObject) row = NULL;
+  GStatBuf st;
 
-  /* a request in flight (delayed 1.5 s by the latency fault) when SIGTERM arrives still gets its
+  /* a kept-alive connection, opened before the signal (admin answers are not delayed) */
+  {
+    g_autofree char *stats_url = g_strconcat (hub->url, "/admin/stats", NULL);
+    g_autoptr (SoupMessage) m = soup_message_new ("GET", stats_url);
+
+    soup_session_send_and_read_async (kept, m, G_PRIORITY_DEFAULT, NULL, stats_cb, &warm);
+    while (warm == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpuint (soup_message_get_status (m), ==, 200);
+  }
+
+  /* a request in flight (delayed 4 s by the latency fault) when SIGTERM arrives still gets its
    * answer; then the hub exits 0 (asserted by hub_stop) with a job processing */
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", "Bearer " TOKEN);
   g_signal_connect (msg, "wrote-headers", G_CALLBACK (wrote_headers_cb), &wrote);
@@ -94,13 +139,42 @@ test_sigterm (void)
       g_usleep (10000);
     }
   g_subprocess_send_signal (hub->proc, SIGTERM);
+
+  /* it stops accepting at once: new connections are refused while the held answer is pending */
+  until = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (!connection_refused (hub))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, until);
+      g_usleep (10000);
+    }
+  g_assert_null (body);
+  /* a request on the connection opened before gets 503 and is told to go */
+  late = soup_message_new ("GET", url);
+  soup_message_headers_replace (soup_message_get_request_headers (late), "Authorization", "Bearer " TOKEN);
+  soup_session_send_and_read_async (kept, late, G_PRIORITY_DEFAULT, NULL, stats_cb, &late_body);
+  while (late_body == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (soup_message_get_status (late), ==, 503);
+  g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (late), "Retry-After"), ==,
+                   "5");
+
+  /* the one in flight completes */
   while (body == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
   g_assert_cmpuint (g_bytes_get_size (body), >, 0);
+  {
+    g_autoptr (JsonNode) node = json_from_string (g_bytes_get_data (body, NULL), NULL);
+
+    g_assert_nonnull (node);
+    g_assert_true (json_object_has_member (json_node_get_object (node), "jobs"));
+  }
 
   hub->own_dir = FALSE;
   hub_stop (hub);
+  /* the database was closed cleanly: its write-ahead log checkpointed and gone (or empty) */
+  g_assert_true (g_stat (wal, &st) != 0 || st.st_size == 0);
+
   again = hub_start (dir, NULL);
   again->own_dir = TRUE;
   row = hub_wait_job (s, again, TOKEN, id, "processing");
@@ -318,6 +392,7 @@ test_garbage (void)
   HubProc *hub = hub_start (NULL, NULL);
   g_autoptr (SoupSession) s = hub_session ();
   g_autoptr (GRand) rand = g_rand_new_with_seed (42);
+  guint accepted = 0;
   const char *const pieces[] = { "{",
                                  "}",
                                  "[",
@@ -370,7 +445,20 @@ test_garbage (void)
       r = hub_post (s, hub, "/api/v1/creative-hub/generate/image", TOKEN, body->str);
       g_assert_no_error (r->error);
       g_assert_true (r->status == 202 || r->status == 400);
+      accepted += r->status == 202;
     }
+  /* never a half-written row: exactly one row per 202 */
+  {
+    g_autoptr (HubReply) r = hub_get (s, hub, "/admin/stats", NULL);
+    g_autoptr (JsonNode) node = hub_reply_json (r);
+    g_autoptr (HubReply) list = hub_get (s, hub, "/api/v1/creative-hub/generate/jobs?limit=500", TOKEN);
+    g_autoptr (JsonNode) lnode = hub_reply_json (list);
+
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (node), "jobs"), ==, accepted);
+    g_assert_cmpuint (
+        json_array_get_length (json_object_get_array_member (json_node_get_object (lnode), "jobs")), ==,
+        accepted);
+  }
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
       g_autoptr (HubReply) r = hub_get (s, hub, paths[i], TOKEN);
@@ -495,13 +583,22 @@ test_db (void)
 static void
 test_render_names (void)
 {
-  g_auto (GStrv) png = wevion_hub_render_result_names (WEVION_JOB_TYPE_IMAGE, 2);
-  g_auto (GStrv) wav = wevion_hub_render_result_names (WEVION_JOB_TYPE_TTS, 1);
+  g_auto (GStrv) png = wevion_hub_render_result_names (WEVION_JOB_TYPE_IMAGE, 2, WEVION_HUB_VIDEO_WEBM);
+  g_auto (GStrv) wav = wevion_hub_render_result_names (WEVION_JOB_TYPE_TTS, 1, WEVION_HUB_VIDEO_WEBM);
   g_autoptr (JsonObject) settings = json_object_new ();
   int w, h;
 
+  g_auto (GStrv) webm = wevion_hub_render_result_names (WEVION_JOB_TYPE_VIDEO, 2, WEVION_HUB_VIDEO_WEBM);
+  g_auto (GStrv) apng = wevion_hub_render_result_names (WEVION_JOB_TYPE_VIDEO, 1, WEVION_HUB_VIDEO_APNG);
+
   g_assert_cmpstr (png[1], ==, "result-2.png");
   g_assert_cmpstr (wav[0], ==, "result-1.wav");
+  g_assert_cmpstr (webm[1], ==, "result-2.webm");
+  g_assert_null (webm[2]);
+  g_assert_cmpstr (apng[0], ==, "result-1.apng");
+  g_assert_cmpstr (wevion_hub_render_content_type (webm[0]), ==, "video/webm");
+  g_assert_cmpstr (wevion_hub_render_content_type (apng[0]), ==, "image/apng");
+  g_assert_cmpstr (wevion_hub_render_content_type (wav[0]), ==, "audio/wav");
   wevion_hub_render_size (WEVION_JOB_TYPE_IMAGE, settings, &w, &h);
   g_assert_cmpint (w, ==, 1024);
   wevion_hub_render_size (WEVION_JOB_TYPE_AVATAR, settings, &w, &h);

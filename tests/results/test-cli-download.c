@@ -1,6 +1,7 @@
 /* test-cli-download.c: `wevion download ID [--to DIR]` against a real wevion-hub. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "results-test-utils.h"
@@ -102,38 +103,118 @@ test_download (void)
   rt_hub_stop (hub);
 }
 
-/* `wevion costs --jobs`: the same CSV as WevionCosts (and the Costs page's export) */
+static WevionCosts *
+fetch_costs (WevionClient *client, const char *month, gboolean utc)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  WevionCosts *costs;
+
+  wevion_costs_fetch_async (client, month, utc, NULL, rt_store_result_cb, &result);
+  rt_wait_result (&result, 60);
+  costs = wevion_costs_fetch_finish (result, &error);
+  g_assert_no_error (error);
+  return costs;
+}
+
 static void
-test_costs_jobs (void)
+check_group_lines (const char *out, const char *heading, const WevionCostsGroup *groups, guint n,
+                   const char *month, gboolean days)
+{
+  const char *section = strstr (out, heading);
+  guint listed = 0;
+
+  g_assert_nonnull (section);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *amount = wevion_format_cents (groups[i].cents);
+      g_autofree char *name = NULL;
+      g_autofree char *line = NULL;
+
+      if (days && groups[i].n_completed + groups[i].n_failed == 0)
+        continue;
+      name = days ? g_strdup_printf ("%s-%02d", month, atoi (groups[i].name)) : g_strdup (groups[i].name);
+      line = g_strdup_printf ("\n  %-20s %12s  %u completed", name, amount, groups[i].n_completed);
+      g_assert_nonnull (strstr (section, line));
+      listed++;
+    }
+  g_assert_cmpuint (listed, >, 0);
+}
+
+/* `wevion costs`: the same figures as WevionCosts (the Costs page) for a month of several pages,
+ * in local time (TZ=America/New_York, as the app) and with --utc; --csv is the page's export */
+static void
+test_costs_same_figures (void)
 {
   const char *demo[] = { "--demo", "--seed", "42", NULL };
   RtHub *hub = rt_hub_start (NULL, demo);
   g_autoptr (WevionClient) client = rt_client (hub);
   g_autofree char *this_month = wevion_costs_month_current (TRUE);
   g_autofree char *month = wevion_costs_month_shift (this_month, -1);
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (WevionCosts) costs = NULL;
-  g_autofree char *expected = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
 
-  wevion_costs_fetch_async (client, month, TRUE, NULL, rt_store_result_cb, &result);
-  rt_wait_result (&result, 60);
-  costs = wevion_costs_fetch_finish (result, &error);
-  g_assert_no_error (error);
-  expected = wevion_costs_to_csv (costs);
-  g_assert_cmpint (run_cli (hub, &out, &err, "costs", "--month", month, "--csv", "--jobs", NULL), ==, 0);
-  g_assert_cmpstr (out, ==, expected);
-  g_assert_nonnull (strstr (err, "Matches billing"));
+  g_setenv ("WEVION_COSTS_PAGE_SIZE", "7", TRUE); /* several pages, here and in the CLI */
+  for (int utc = 0; utc <= 1; utc++)
+    {
+      g_autoptr (WevionCosts) costs = fetch_costs (client, month, utc);
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autofree char *csv = NULL;
+      g_autofree char *csv_err = NULL;
+      g_autofree char *expected_csv = wevion_costs_to_csv (costs);
+      g_autofree char *total = wevion_format_cents (wevion_costs_get_total_cents (costs));
+      g_autofree char *counts = wevion_costs_describe_counts (costs);
+      g_autofree char *total_line = g_strdup_printf ("\nTotal: %s — %s\n", total, counts);
+      g_autofree char *billing = wevion_costs_describe_billing (costs);
+      int expected_status = wevion_costs_get_billing_match (costs) == WEVION_BILLING_DIFFERS ? 1 : 0;
+      const WevionCostsGroup *groups;
+      guint n;
+
+      g_test_message ("%s %s: %s, %s, %u pages; %s", month, utc ? "UTC" : "local", total, counts,
+                      wevion_costs_get_n_pages (costs), billing);
+      g_assert_cmpuint (wevion_costs_get_n_pages (costs), >, 1);
+      g_assert_cmpuint (wevion_costs_get_n_completed (costs), >, 3);
+      g_assert_cmpint (run_cli (hub, &out, &err, "costs", "--month", month, utc ? "--utc" : NULL, NULL), ==,
+                       expected_status);
+      g_assert_true (g_str_has_prefix (out, "Costs for "));
+      g_assert_nonnull (strstr (out, utc ? "(UTC)" : "(local time)"));
+      g_assert_nonnull (strstr (out, total_line));
+      groups = wevion_costs_get_by_type (costs, &n);
+      check_group_lines (out, "By type:", groups, n, month, FALSE);
+      groups = wevion_costs_get_by_provider (costs, &n);
+      check_group_lines (out, "By provider:", groups, n, month, FALSE);
+      groups = wevion_costs_get_by_day (costs, &n);
+      check_group_lines (out, "By day:", groups, n, month, TRUE);
+      g_assert_nonnull (strstr (err, billing));
+
+      g_assert_cmpint (
+          run_cli (hub, &csv, &csv_err, "costs", "--month", month, "--csv", utc ? "--utc" : NULL, NULL), ==,
+          expected_status);
+      g_assert_cmpstr (csv, ==, expected_csv);
+      /* the UTC month is the hub's billing month */
+      if (utc)
+        g_assert_nonnull (strstr (csv_err, "Matches billing"));
+    }
+  /* the older spelling still works */
+  {
+    g_autoptr (WevionCosts) costs = fetch_costs (client, month, TRUE);
+    g_autofree char *expected = wevion_costs_to_csv (costs);
+    g_autofree char *out = NULL;
+
+    g_assert_cmpint (run_cli (hub, &out, NULL, "costs", "--month", month, "--utc", "--csv", "--jobs", NULL),
+                     ==, 0);
+    g_assert_cmpstr (out, ==, expected);
+  }
+  g_unsetenv ("WEVION_COSTS_PAGE_SIZE");
   rt_hub_stop (hub);
 }
 
 int
 main (int argc, char **argv)
 {
+  /* local-time months differ from UTC ones: the CLI (a child) gets this zone too */
+  g_setenv ("TZ", "America/New_York", TRUE);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/results/cli/download", test_download);
-  g_test_add_func ("/results/cli/costs-jobs", test_costs_jobs);
+  g_test_add_func ("/results/cli/costs-same-figures", test_costs_same_figures);
   return g_test_run ();
 }

@@ -1,6 +1,7 @@
 /* test-costs.c: the month's roll-up (pure, with TZ set) and against a real wevion-hub. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -214,9 +215,63 @@ test_hub (void)
       }
     g_assert_cmpint (csv_sum, ==, total);
 
-    /* local time (TZ) puts the boundaries elsewhere but never loses or double-counts a job */
+    /* local time (TZ=America/New_York) puts the boundaries elsewhere but never loses or
+     * double-counts a job: the local month holds exactly the jobs of the UTC months M and M+1
+     * created between local midnights, counted here by hand */
     local = fetch (client, month, FALSE);
-    g_assert_cmpint (wevion_costs_get_total_cents (local), >=, 0);
+    {
+      g_autoptr (GTimeZone) ny = g_time_zone_new_identifier ("America/New_York");
+      g_autofree char *next = wevion_costs_month_shift (month, 1);
+      g_autoptr (WevionCosts) next_utc = fetch (client, next, TRUE);
+      g_autoptr (GDateTime) from = NULL;
+      g_autoptr (GDateTime) to = NULL;
+      GPtrArray *sources[] = { wevion_costs_get_jobs (costs), wevion_costs_get_jobs (next_utc) };
+      gint64 expected_cents = 0;
+      guint expected_completed = 0, expected_failed = 0, moved = 0;
+      int y, m;
+
+      g_assert_nonnull (ny);
+      g_assert_cmpint (sscanf (month, "%d-%d", &y, &m), ==, 2);
+      from = g_date_time_new (ny, y, m, 1, 0, 0, 0);
+      to = g_date_time_add_months (from, 1);
+      for (guint s = 0; s < G_N_ELEMENTS (sources); s++)
+        for (guint i = 0; i < sources[s]->len; i++)
+          {
+            WevionJob *job = g_ptr_array_index (sources[s], i);
+            GDateTime *created = wevion_job_get_created_at (job);
+
+            if (g_date_time_compare (created, from) < 0 || g_date_time_compare (created, to) >= 0)
+              {
+                moved += s == 0; /* in the UTC month, not in the local one */
+                continue;
+              }
+            moved += s == 1;
+            if (wevion_job_get_status (job) == WEVION_JOB_STATUS_COMPLETED)
+              expected_completed++, expected_cents += wevion_job_get_cost_cents (job);
+            else
+              expected_failed++;
+          }
+      g_test_message ("%s in New York time: %u completed, %u failed, %" G_GINT64_FORMAT
+                      " cents (%u jobs on the other side of a boundary)",
+                      month, wevion_costs_get_n_completed (local), wevion_costs_get_n_failed (local),
+                      wevion_costs_get_total_cents (local), moved);
+      g_assert_cmpuint (expected_completed, >, 3);
+      g_assert_cmpint (expected_cents, >, 0);
+      g_assert_cmpint (wevion_costs_get_total_cents (local), ==, expected_cents);
+      g_assert_cmpuint (wevion_costs_get_n_completed (local), ==, expected_completed);
+      g_assert_cmpuint (wevion_costs_get_n_failed (local), ==, expected_failed);
+      g_assert_cmpuint (wevion_costs_get_jobs (local)->len, ==, expected_completed + expected_failed);
+      /* the boundaries really are local: the first job is at or after New York's midnight */
+      if (wevion_costs_get_jobs (local)->len > 0)
+        g_assert_cmpint (
+            g_date_time_compare (
+                wevion_job_get_created_at (g_ptr_array_index (wevion_costs_get_jobs (local), 0)), from),
+            >=, 0);
+      /* billing is the hub's UTC month: equal only when no job crossed a boundary */
+      g_assert_cmpint (wevion_costs_get_billing_match (local), ==,
+                       wevion_costs_get_total_cents (local) == total ? WEVION_BILLING_MATCHES
+                                                                     : WEVION_BILLING_DIFFERS);
+    }
   }
   rt_hub_stop (hub);
 
