@@ -416,10 +416,14 @@ update (WevionJobCard *self)
     g_autoptr (GDateTime) expires
         = status == WEVION_JOB_STATUS_COMPLETED ? wevion_job_dup_links_expire_at (job) : NULL;
 
-    gtk_widget_set_visible (GTK_WIDGET (self->expiry_label), expires != NULL);
-    /* dim, not a warning, even when expired: the app's downloads fetch fresh links, and a long
-     * history would otherwise be a column of warnings */
-    if (expires)
+    GTimeSpan left = expires ? g_date_time_difference (expires, now) : 0;
+    /* Only around the moment they lapse (a quarter of an hour before, an hour after): the signed
+     * links of a long history all lapse sooner or later, and the app's downloads fetch fresh ones,
+     * so a line on every card would be noise. The details pane always says it. Dim, not a warning. */
+    gboolean soon = expires != NULL && left < 15 * G_TIME_SPAN_MINUTE && left > -G_TIME_SPAN_HOUR;
+
+    gtk_widget_set_visible (GTK_WIDGET (self->expiry_label), soon);
+    if (soon)
       {
         g_autofree char *text = wevion_job_format_link_expiry (expires, now, NULL);
 
