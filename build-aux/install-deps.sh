@@ -17,7 +17,8 @@ packages=(
   # playing speech (and videos from servers that send real video) in the details pane
   libgtk-4-media-gstreamer gstreamer1.0-plugins-good
   # what a GTK window needs to draw: fonts, icons, SVG loader
-  fonts-cantarell fonts-dejavu-core adwaita-icon-theme hicolor-icon-theme librsvg2-common
+  fonts-cantarell fonts-dejavu-core fonts-noto-color-emoji adwaita-icon-theme hicolor-icon-theme
+  librsvg2-common
   # validators used by the test suite
   desktop-file-utils appstream clang-format
   # running UI and notification tests: X server, session bus, notification daemon mock
