@@ -14,10 +14,11 @@ packages=(
   libnotify-dev libsqlite3-dev libsecret-1-dev libcairo2-dev
   # wevion-hub's video results: VP8 in WebM through GStreamer (appsrc, videoconvert, vp8enc, webmmux)
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
-  # playing speech (and videos from servers that send real video) in the details pane
+  # playing videos (WebM) and speech in the details pane: GTK's GStreamer media backend
   libgtk-4-media-gstreamer gstreamer1.0-plugins-good
   # what a GTK window needs to draw: fonts, icons, SVG loader
-  fonts-cantarell fonts-dejavu-core adwaita-icon-theme hicolor-icon-theme librsvg2-common
+  fonts-cantarell fonts-dejavu-core fonts-noto-color-emoji adwaita-icon-theme hicolor-icon-theme
+  librsvg2-common
   # validators used by the test suite
   desktop-file-utils appstream clang-format
   # running UI and notification tests: X server, session bus, notification daemon mock

@@ -15,7 +15,7 @@ struct _WevionJobCard
 
   GtkStack *thumb_stack;
   GtkImage *type_tile_icon;
-  GtkPicture *thumbnail;
+  GtkImage *thumbnail;
   GtkBox *type_badge;
   GtkImage *type_badge_icon;
   GtkLabel *type_badge_label;
@@ -325,7 +325,7 @@ update (WevionJobCard *self)
   /* the tile: thumbnail for completed visual jobs, a spinner while active, else the type icon */
   if (wevion_job_get_is_active (job))
     gtk_stack_set_visible_child_name (self->thumb_stack, "active");
-  else if (gtk_picture_get_paintable (self->thumbnail) != NULL)
+  else if (gtk_image_get_paintable (self->thumbnail) != NULL)
     gtk_stack_set_visible_child_name (self->thumb_stack, "picture");
   else
     gtk_stack_set_visible_child_name (self->thumb_stack, "icon");
@@ -416,10 +416,14 @@ update (WevionJobCard *self)
     g_autoptr (GDateTime) expires
         = status == WEVION_JOB_STATUS_COMPLETED ? wevion_job_dup_links_expire_at (job) : NULL;
 
-    gtk_widget_set_visible (GTK_WIDGET (self->expiry_label), expires != NULL);
-    /* dim, not a warning, even when expired: the app's downloads fetch fresh links, and a long
-     * history would otherwise be a column of warnings */
-    if (expires)
+    GTimeSpan left = expires ? g_date_time_difference (expires, now) : 0;
+    /* Only around the moment they lapse (a quarter of an hour before, an hour after): the signed
+     * links of a long history all lapse sooner or later, and the app's downloads fetch fresh ones,
+     * so a line on every card would be noise. The details pane always says it. Dim, not a warning. */
+    gboolean soon = expires != NULL && left < 15 * G_TIME_SPAN_MINUTE && left > -G_TIME_SPAN_HOUR;
+
+    gtk_widget_set_visible (GTK_WIDGET (self->expiry_label), soon);
+    if (soon)
       {
         g_autofree char *text = wevion_job_format_link_expiry (expires, now, NULL);
 
@@ -582,7 +586,7 @@ wevion_job_card_set_job (WevionJobCard *self, WevionJob *job)
   if (self->job)
     g_clear_signal_handler (&self->notify_id, self->job);
   g_set_object (&self->job, job);
-  gtk_picture_set_paintable (self->thumbnail, NULL);
+  gtk_image_clear (self->thumbnail);
   if (job)
     {
       self->notify_id
@@ -597,7 +601,10 @@ wevion_job_card_set_thumbnail (WevionJobCard *self, GdkPaintable *paintable)
 {
   g_return_if_fail (WEVION_IS_JOB_CARD (self));
 
-  gtk_picture_set_paintable (self->thumbnail, paintable);
+  if (paintable)
+    gtk_image_set_from_paintable (self->thumbnail, paintable);
+  else
+    gtk_image_clear (self->thumbnail);
   if (self->job)
     update (self);
 }

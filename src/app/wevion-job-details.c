@@ -291,7 +291,15 @@ update (WevionJobDetails *self)
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->failure_row),
                                      wevion_failure_kind_get_title (kind));
       adw_action_row_set_subtitle (self->failure_row, wevion_failure_kind_get_advice (kind));
-      gtk_label_set_label (self->failure_message, message && *message ? message : "");
+      if (message && *message)
+        {
+          /* the server's own words, told apart from ours in the row below */
+          g_autofree char *quoted = g_strdup_printf (_ ("The server said: “%s”"), message);
+
+          gtk_label_set_label (self->failure_message, quoted);
+        }
+      else
+        gtk_label_set_label (self->failure_message, "");
       gtk_widget_set_visible (GTK_WIDGET (self->failure_message), message && *message);
     }
 

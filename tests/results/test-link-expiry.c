@@ -187,6 +187,22 @@ test_hub_card_and_details (void)
   }
   g_free (at_screenshot (window, "link-expiry-after"));
 
+  /* links that lapse in an hour: the details pane says so, the card keeps quiet (only the quarter
+   * of an hour before and the hour after they lapse are worth a line in a long list) */
+  {
+    g_autoptr (WevionJob) copy = rt_get_job (client, wevion_job_get_id (job));
+    const char *plain[] = { "http://127.0.0.1:9/files/plain.png", NULL }; /* no expiry of its own */
+    g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+    g_autoptr (GDateTime) hour = g_date_time_add_minutes (now, 60);
+
+    g_object_set (copy, "result-urls", plain, "result-expires-at", hour, NULL);
+    wevion_job_card_set_job (WEVION_JOB_CARD (card), copy);
+    wevion_job_details_set_job (WEVION_JOB_DETAILS (details), copy);
+    at_spin (50);
+    g_assert_null (visible_label (card, "Link expire"));
+    g_assert_nonnull (visible_label (details, "Link expires in"));
+  }
+
   /* a failed job shows no link line */
   {
     g_autoptr (WevionJob) failed = rt_submit_and_wait (client, WEVION_JOB_TYPE_IMAGE, "sdxl_turbo",
