@@ -497,6 +497,26 @@ def one_notification_left(tmp, hub, daemon, x11, env, app_log, prompt):
     return app, notification, job_id
 
 
+def scenario_quit_on_close(tmp, hub, daemon, x11, env, app_log):
+    """--quit-on-close (build-aux/demo.sh uses it): the window closes, the app ends, even with a job
+    running that would otherwise keep it."""
+    write_settings(tmp, notify_when_focused=True, run_in_background=False)
+    hold_id = start_hold_job(hub, "keeps a demo running")
+    wait_for("the last instance to leave the bus", lambda: not daemon.bus.name_has_owner(APP_ID))
+    demo = subprocess.Popen([APP, "--server", hub.url, "--quit-on-close"], env=env, stdout=app_log,
+                            stderr=subprocess.STDOUT)
+    try:
+        wait_for("the window", lambda: x11.windows_of(demo.pid) or demo.poll() is not None)
+        seen_by_app(hub)  # it knows the job is running, which would hold it
+        close_windows(x11, demo.pid)
+        rc = wait_for("the app to exit", lambda: demo.poll() is not None or None, timeout=DEADLINE)
+        ok(demo.returncode == 0, "--quit-on-close: closing the window ends the app though a job is active", rc)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+        hub.cancel(hold_id)
+
+
 def scenario_buttons_window_closed(tmp, hub, daemon, x11, env, app_log):
     """A button pressed on a notification while the window is closed and nothing else holds the app:
     the daemon closes the notification at once (as real ones do), and the work must still finish."""
@@ -931,6 +951,7 @@ def run(tmp):
             if bg.poll() is None:
                 bg.kill()
 
+        scenario_quit_on_close(tmp, hub, daemon, x11, env, app_log)
         scenario_buttons_window_closed(tmp, hub, daemon, x11, env, app_log)
         scenario_token_refused(tmp, hub, daemon, x11, env, app_log)
         scenario_portals(tmp, hub, daemon, x11, env, app_log)
