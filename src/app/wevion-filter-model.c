@@ -10,7 +10,8 @@
 
 #include "wevion-filter-model.h"
 
-/* matches looked for before refilter returns, and rows revealed per step near the top */
+/* matches looked for before refilter returns, and rows revealed per step near the top, unless the
+ * list says how many rows a screenful is (wevion_filter_model_set_screenful) */
 #define FIRST_ROWS 16
 /* at most this many source items are examined before refilter returns */
 #define FIRST_EXAMINED 16384
@@ -37,6 +38,7 @@ struct _WevionFilterModel
   guint scan_pos;       /* the next source position to examine */
   guint step_id;
   gboolean paced; /* step_id is a timeout at the frame rate, not an idle */
+  guint batch;    /* rows revealed at once near the top */
 };
 
 enum { PROP_0, PROP_PENDING, N_PROPS };
@@ -214,8 +216,8 @@ step_cb (gpointer user_data)
   if (revealing_rows (self))
     {
       /* find what the next reveal needs, show a few rows */
-      more = examine (self, STEP_EXAMINED, FIRST_ROWS);
-      reveal (self, FIRST_ROWS);
+      more = examine (self, STEP_EXAMINED, self->batch);
+      reveal (self, self->batch);
     }
   else
     {
@@ -268,8 +270,8 @@ wevion_filter_model_refilter (WevionFilterModel *self, GtkFilterChange change)
   self->scanning = TRUE;
   self->less_strict = FALSE;
   self->scan_pos = 0;
-  examine (self, FIRST_EXAMINED, FIRST_ROWS);
-  self->n_shown = MIN (FIRST_ROWS, self->matches->len);
+  examine (self, FIRST_EXAMINED, self->batch);
+  self->n_shown = MIN (self->batch, self->matches->len);
   if (old_shown > 0 || self->n_shown > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, old_shown, self->n_shown);
   schedule_step (self);
@@ -400,4 +402,14 @@ static void
 wevion_filter_model_init (WevionFilterModel *self)
 {
   self->matches = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->batch = FIRST_ROWS;
+}
+
+void
+wevion_filter_model_set_screenful (WevionFilterModel *self, guint rows)
+{
+  g_return_if_fail (WEVION_IS_FILTER_MODEL (self));
+
+  /* a screenful at once is what a keystroke needs; more rows would only cost widgets */
+  self->batch = CLAMP (rows, 4, 64);
 }

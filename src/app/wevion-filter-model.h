@@ -25,6 +25,10 @@ void wevion_filter_model_refilter (WevionFilterModel *self, GtkFilterChange chan
 /* Items not examined or not revealed yet; 0 when the model shows every match. */
 guint wevion_filter_model_get_pending (WevionFilterModel *self);
 
+/* How many rows fill the list's height: a new filter shows that many at once, then as many more
+ * per frame near the top (16 until told). */
+void wevion_filter_model_set_screenful (WevionFilterModel *self, guint rows);
+
 /* Examine and reveal everything now (for tests and callers that need the whole answer). */
 void wevion_filter_model_finish (WevionFilterModel *self);
 

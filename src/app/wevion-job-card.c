@@ -20,8 +20,9 @@ struct _WevionJobCard
   GtkImage *type_badge_icon;
   GtkLabel *type_badge_label;
   GtkLabel *provider_label;
-  GtkButton *retry_link;
-  GtkButton *newest_retry_link;
+  GtkBox *header_box;
+  GtkButton *retry_link;        /* made on first need: few cards are retries */
+  GtkButton *newest_retry_link; /* made on first need: few cards were retried */
   GtkLabel *prompt_label;
   GtkImage *status_icon;
   GtkLabel *status_label;
@@ -247,6 +248,57 @@ first_line (const char *text)
   return end ? g_strndup (text, end - text) : g_strdup (text);
 }
 
+static gboolean retry_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip,
+                                  gpointer data);
+static gboolean newest_retry_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard,
+                                         GtkTooltip *tooltip, gpointer data);
+
+/* A small flat link in the card's first line: an icon and a word, in that order or the other. */
+static GtkButton *
+make_link (WevionJobCard *self, const char *icon_name, const char *text, gboolean icon_first,
+           GCallback tooltip_cb, GtkWidget *after)
+{
+  GtkWidget *button = gtk_button_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_image_set_pixel_size (GTK_IMAGE (icon), 12);
+  gtk_box_append (GTK_BOX (box), icon_first ? icon : label);
+  gtk_box_append (GTK_BOX (box), icon_first ? label : icon);
+  gtk_button_set_child (GTK_BUTTON (button), box);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_add_css_class (button, "retry-link");
+  gtk_widget_add_css_class (button, "caption");
+  gtk_widget_set_halign (button, GTK_ALIGN_END);
+  gtk_widget_set_hexpand (button, TRUE);
+  gtk_widget_set_has_tooltip (button, TRUE);
+  g_signal_connect (button, "query-tooltip", tooltip_cb, self);
+  gtk_box_insert_child_after (self->header_box, button, after);
+  return GTK_BUTTON (button);
+}
+
+static GtkButton *
+ensure_newest_retry_link (WevionJobCard *self)
+{
+  if (self->newest_retry_link == NULL)
+    self->newest_retry_link = make_link (
+        self, "go-next-symbolic", C_ ("card badge: this failed job was retried; shows the retry", "Retried"),
+        FALSE, G_CALLBACK (newest_retry_tooltip_cb), GTK_WIDGET (self->provider_label));
+  return self->newest_retry_link;
+}
+
+static GtkButton *
+ensure_retry_link (WevionJobCard *self)
+{
+  if (self->retry_link == NULL)
+    self->retry_link = make_link (
+        self, "view-refresh-symbolic", C_ ("card badge: this job retries another", "Retry"), TRUE,
+        G_CALLBACK (retry_tooltip_cb),
+        self->newest_retry_link ? GTK_WIDGET (self->newest_retry_link) : GTK_WIDGET (self->provider_label));
+  return self->retry_link;
+}
+
 static void
 update (WevionJobCard *self)
 {
@@ -285,35 +337,41 @@ update (WevionJobCard *self)
   gtk_label_set_label (self->provider_label, wevion_job_get_provider (job));
 
   retry_of = wevion_job_get_retry_of (job);
-  gtk_widget_set_visible (GTK_WIDGET (self->retry_link), retry_of != NULL);
   if (retry_of)
     {
       g_autofree char *tip = g_strdup_printf (_ ("Retry of job %s: show the original"), retry_of);
+      GtkButton *link = ensure_retry_link (self);
 
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->retry_link), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                      tip, -1);
-      gtk_actionable_set_action_target (GTK_ACTIONABLE (self->retry_link), "s", retry_of);
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->retry_link), "app.view-job");
+      gtk_widget_set_visible (GTK_WIDGET (link), TRUE);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (link), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tip, -1);
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (link), "s", retry_of);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (link), "app.view-job");
     }
-  else
-    gtk_actionable_set_action_name (GTK_ACTIONABLE (self->retry_link), NULL);
+  else if (self->retry_link)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->retry_link), FALSE);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->retry_link), NULL);
+    }
 
   /* a failed job shows its newest retry (the store links them) */
   {
     const char *newest = status == WEVION_JOB_STATUS_FAILED ? wevion_job_get_newest_retry (job) : NULL;
 
-    gtk_widget_set_visible (GTK_WIDGET (self->newest_retry_link), newest != NULL);
     if (newest)
       {
         g_autofree char *tip = g_strdup_printf (_ ("Retried as job %s: show the retry"), newest);
+        GtkButton *link = ensure_newest_retry_link (self);
 
-        gtk_accessible_update_property (GTK_ACCESSIBLE (self->newest_retry_link),
-                                        GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tip, -1);
-        gtk_actionable_set_action_target (GTK_ACTIONABLE (self->newest_retry_link), "s", newest);
-        gtk_actionable_set_action_name (GTK_ACTIONABLE (self->newest_retry_link), "app.view-job");
+        gtk_widget_set_visible (GTK_WIDGET (link), TRUE);
+        gtk_accessible_update_property (GTK_ACCESSIBLE (link), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tip, -1);
+        gtk_actionable_set_action_target (GTK_ACTIONABLE (link), "s", newest);
+        gtk_actionable_set_action_name (GTK_ACTIONABLE (link), "app.view-job");
       }
-    else
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->newest_retry_link), NULL);
+    else if (self->newest_retry_link)
+      {
+        gtk_widget_set_visible (GTK_WIDGET (self->newest_retry_link), FALSE);
+        gtk_actionable_set_action_name (GTK_ACTIONABLE (self->newest_retry_link), NULL);
+      }
   }
 
   /* line 2: the prompt, its first line ellipsized, the whole in the tooltip */
@@ -673,8 +731,7 @@ wevion_job_card_class_init (WevionJobCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WevionJobCard, type_badge_icon);
   gtk_widget_class_bind_template_child (widget_class, WevionJobCard, type_badge_label);
   gtk_widget_class_bind_template_child (widget_class, WevionJobCard, provider_label);
-  gtk_widget_class_bind_template_child (widget_class, WevionJobCard, retry_link);
-  gtk_widget_class_bind_template_child (widget_class, WevionJobCard, newest_retry_link);
+  gtk_widget_class_bind_template_child (widget_class, WevionJobCard, header_box);
   gtk_widget_class_bind_template_child (widget_class, WevionJobCard, expiry_label);
   gtk_widget_class_bind_template_child (widget_class, WevionJobCard, prompt_label);
   gtk_widget_class_bind_template_child (widget_class, WevionJobCard, status_icon);
@@ -698,10 +755,6 @@ wevion_job_card_init (WevionJobCard *self)
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->primary_button), TRUE);
   g_signal_connect (self->primary_button, "query-tooltip", G_CALLBACK (primary_tooltip_cb), self);
   g_signal_connect (self->menu_button, "query-tooltip", G_CALLBACK (menu_tooltip_cb), NULL);
-  gtk_widget_set_has_tooltip (GTK_WIDGET (self->retry_link), TRUE);
-  g_signal_connect (self->retry_link, "query-tooltip", G_CALLBACK (retry_tooltip_cb), self);
-  gtk_widget_set_has_tooltip (GTK_WIDGET (self->newest_retry_link), TRUE);
-  g_signal_connect (self->newest_retry_link, "query-tooltip", G_CALLBACK (newest_retry_tooltip_cb), self);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->expiry_label), TRUE);
   g_signal_connect (self->expiry_label, "query-tooltip", G_CALLBACK (expiry_tooltip_cb), self);
   gtk_menu_button_set_create_popup_func (self->menu_button, create_popup_cb, self, NULL);

@@ -199,6 +199,14 @@ update_list_page (WevionWindow *self)
 static void
 refilter (WevionWindow *self)
 {
+  /* a new answer shows a screenful at once: as many cards as the list's height holds, and one more
+   * for the partly visible one at the bottom */
+  int height = gtk_widget_get_height (GTK_WIDGET (self->list_view));
+  GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->list_view));
+  int row_height = row ? gtk_widget_get_height (row) : 0;
+
+  if (height > 0)
+    wevion_filter_model_set_screenful (self->filtered, height / MAX (row_height, 48) + 2);
   wevion_filter_model_refilter (self->filtered, GTK_FILTER_CHANGE_DIFFERENT);
   update_list_page (self);
 }
@@ -1750,7 +1758,7 @@ static void
 wevion_window_init (WevionWindow *self)
 {
   self->view = WEVION_VIEW_ALL;
-  self->spare_cards = g_ptr_array_new_with_free_func (g_object_unref);
+  self->spare_cards = g_ptr_array_new_full (MAX_SPARE_CARDS, g_object_unref); /* never grows mid-search */
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
