@@ -39,6 +39,8 @@ struct _WevionApplication
   guint idle_id;
   GPtrArray *waiting_actions; /* issue 7: WithJobData: actions that came while connecting */
   gboolean quit_on_close;     /* --quit-on-close: the demo ends with its window */
+  AdwToast *hide_toast;       /* weak: the last "Job hidden" toast, and its job */
+  char *hide_toast_id;
 };
 
 G_DEFINE_FINAL_TYPE (WevionApplication, wevion_application, ADW_TYPE_APPLICATION)
@@ -887,6 +889,9 @@ hide_job_activated (GSimpleAction *action, GVariant *parameter, gpointer user_da
   adw_toast_set_button_label (t, _ ("_Undo"));
   adw_toast_set_action_name (t, "app.unhide-job");
   adw_toast_set_action_target_value (t, g_variant_new_string (id));
+  g_set_weak_pointer (&self->hide_toast, t);
+  g_free (self->hide_toast_id);
+  self->hide_toast_id = g_strdup (id);
   toast (self, t);
 }
 
@@ -896,6 +901,9 @@ unhide_job_activated (GSimpleAction *action, GVariant *parameter, gpointer user_
   WevionApplication *self = user_data;
 
   wevion_job_store_unhide (self->store, g_variant_get_string (parameter, NULL));
+  /* undone some other way (a script, the menu): its "Job hidden" toast has nothing left to say */
+  if (self->hide_toast && g_strcmp0 (self->hide_toast_id, g_variant_get_string (parameter, NULL)) == 0)
+    adw_toast_dismiss (self->hide_toast);
 }
 
 static void
@@ -1524,6 +1532,8 @@ wevion_application_finalize (GObject *object)
 {
   WevionApplication *self = WEVION_APPLICATION (object);
 
+  g_clear_weak_pointer (&self->hide_toast);
+  g_clear_pointer (&self->hide_toast_id, g_free);
   g_clear_object (&self->poller);
   g_clear_object (&self->client);
   g_clear_object (&self->cache);
