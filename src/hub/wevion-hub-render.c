@@ -245,32 +245,64 @@ draw_picture (cairo_t *cr, const char *job_id, const char *name, WevionJobType t
       cairo_fill (cr);
     }
 
-  if (with_text && prompt && *prompt)
+  if (with_text && prompt && *prompt && g_utf8_validate (prompt, -1, NULL))
     {
       double size = MAX (8.0, MIN (w, h) / 18.0);
+      double margin = size * 0.8;
+      double width = w - 2 * margin;
       double y = size * 1.8;
       const char *p = prompt;
-      int max_chars = MAX (8, (int) (w / (size * 0.55)));
 
       cairo_select_font_face (cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
       cairo_set_font_size (cr, size);
+      /* up to six lines, broken between words as long as a word fits on a line */
       for (int line = 0; line < 6 && *p && y < h - size; line++)
         {
-          const char *end = p;
-          int n = 0;
+          const char *end = p, *fits = NULL;
           g_autofree char *text = NULL;
 
-          while (*end && n < max_chars)
-            end = g_utf8_find_next_char (end, NULL), n++;
-          if (end == NULL)
+          while (*p == ' ')
+            p++;
+          if (*p == '\0')
+            break;
+          end = p;
+          while (*end)
+            {
+              const char *next = strchr (end + 1, ' ');
+              g_autofree char *candidate = g_strndup (p, (next ? next : end + strlen (end)) - p);
+              cairo_text_extents_t extents;
+
+              cairo_text_extents (cr, candidate, &extents);
+              if (extents.x_advance > width)
+                break;
+              fits = end = next ? next : end + strlen (end);
+              if (next == NULL)
+                break;
+            }
+          if (fits == NULL)
+            {
+              /* one word longer than the line: as many characters as fit */
+              cairo_text_extents_t extents;
+
+              end = g_utf8_next_char (p);
+              while (*end)
+                {
+                  const char *next = g_utf8_next_char (end);
+                  g_autofree char *candidate = g_strndup (p, next - p);
+
+                  cairo_text_extents (cr, candidate, &extents);
+                  if (extents.x_advance > width)
+                    break;
+                  end = next;
+                }
+            }
+          if (end == p)
             break;
           text = g_strndup (p, end - p);
-          if (!g_utf8_validate (text, -1, NULL))
-            break;
-          cairo_move_to (cr, size * 0.8 + 1, y + 1);
+          cairo_move_to (cr, margin + 1, y + 1);
           cairo_set_source_rgba (cr, 0, 0, 0, 0.6);
           cairo_show_text (cr, text);
-          cairo_move_to (cr, size * 0.8, y);
+          cairo_move_to (cr, margin, y);
           cairo_set_source_rgb (cr, 1, 1, 1);
           cairo_show_text (cr, text);
           y += size * 1.3;
