@@ -108,13 +108,14 @@ matches_item (WevionFilterModel *self, guint pos)
 guint
 wevion_filter_model_get_pending (WevionFilterModel *self)
 {
+  guint n_source;
+
   g_return_val_if_fail (WEVION_IS_FILTER_MODEL (self), 0);
 
   if (!self->scanning)
     return 0;
-  return g_list_model_get_n_items (self->source)
-         - MIN (self->scan_pos, g_list_model_get_n_items (self->source))
-         + (self->matches->len - self->n_shown);
+  n_source = g_list_model_get_n_items (self->source);
+  return n_source - MIN (self->scan_pos, n_source) + (self->matches->len - self->n_shown);
 }
 
 static gboolean step_cb (gpointer user_data);

@@ -91,3 +91,23 @@ at_find_widget (GtkWidget *root, GType type)
     }
   return NULL;
 }
+
+WevionJobCard *
+at_find_card (GtkWidget *root, const char *job_id)
+{
+  if (WEVION_IS_JOB_CARD (root))
+    {
+      WevionJob *job = wevion_job_card_get_job (WEVION_JOB_CARD (root));
+      return job && g_strcmp0 (wevion_job_get_id (job), job_id) == 0 && gtk_widget_get_mapped (root)
+                 ? WEVION_JOB_CARD (root)
+                 : NULL;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      WevionJobCard *card = at_find_card (child, job_id);
+      if (card)
+        return card;
+    }
+  return NULL;
+}

@@ -3,6 +3,8 @@
 
 #include <gtk/gtk.h>
 
+#include "wevion-job-card.h"
+
 G_BEGIN_DECLS
 
 /* $WEVION_TEST_TIMEOUT_MULTIPLIER (build-aux/test.sh sets it in the sanitizer phase), or 1 */
@@ -33,5 +35,8 @@ char *at_screenshot (GtkWidget *widget, const char *name);
 GtkWidget *at_find_label (GtkWidget *root, const char *text);
 /* The first widget below @root of @type, or NULL */
 GtkWidget *at_find_widget (GtkWidget *root, GType type);
+
+/* The mapped job card below @root that shows the job @job_id, or NULL */
+WevionJobCard *at_find_card (GtkWidget *root, const char *job_id);
 
 G_END_DECLS

@@ -172,3 +172,17 @@ rt_list_dir (const char *dir)
   g_ptr_array_add (names, NULL);
   return (GStrv) g_ptr_array_free (names, FALSE);
 }
+
+WevionCosts *
+rt_fetch_costs (WevionClient *client, const char *month, gboolean utc)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  WevionCosts *costs;
+
+  wevion_costs_fetch_async (client, month, utc, NULL, rt_store_result_cb, &result);
+  rt_wait_result (&result, 60);
+  costs = wevion_costs_fetch_finish (result, &error);
+  g_assert_no_error (error);
+  return costs;
+}

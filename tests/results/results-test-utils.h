@@ -29,6 +29,8 @@ void rt_store_result_cb (GObject *source, GAsyncResult *result, gpointer user_da
 WevionJob *rt_submit_and_wait (WevionClient *client, WevionJobType type, const char *provider,
                                const char *prompt, const char *settings_json, JsonObject *metadata);
 WevionJob *rt_get_job (WevionClient *client, const char *id);
+/* The month's roll-up, as the Costs page fetches it (60 s); fails the test on an error. */
+WevionCosts *rt_fetch_costs (WevionClient *client, const char *month, gboolean utc);
 
 char *rt_tmpdir (void);
 void rt_rmtree (const char *path);

@@ -29,26 +29,6 @@ window_of (Fixture *f)
   return windows && WEVION_IS_WINDOW (windows->data) ? WEVION_WINDOW (windows->data) : NULL;
 }
 
-static WevionJobCard *
-find_card (GtkWidget *root, const char *id)
-{
-  if (WEVION_IS_JOB_CARD (root))
-    {
-      WevionJob *job = wevion_job_card_get_job (WEVION_JOB_CARD (root));
-      return job && g_strcmp0 (wevion_job_get_id (job), id) == 0 && gtk_widget_get_mapped (root)
-                 ? WEVION_JOB_CARD (root)
-                 : NULL;
-    }
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      WevionJobCard *card = find_card (child, id);
-      if (card)
-        return card;
-    }
-  return NULL;
-}
-
 /* a button below @root bound to @action, shown (greyed counts as shown) */
 static GtkWidget *
 find_shown_action (GtkWidget *root, const char *action)
@@ -134,7 +114,7 @@ run_cb (gpointer user_data)
   AT_WAIT (wevion_job_details_get_job (WEVION_JOB_DETAILS (details)) == job, 30);
 
   /* before: Cancel is offered everywhere */
-  AT_WAIT ((card = find_card (GTK_WIDGET (window_of (f)), id)) != NULL, 30);
+  AT_WAIT ((card = at_find_card (GTK_WIDGET (window_of (f)), id)) != NULL, 30);
   g_assert_true (wevion_job_can_be_canceled (job));
   AT_WAIT (find_shown_action (GTK_WIDGET (card), "app.cancel-job") != NULL, 30);
   AT_WAIT (find_shown_action (details, "app.cancel-job") != NULL, 30);
@@ -148,7 +128,7 @@ run_cb (gpointer user_data)
   g_assert_false (wevion_job_can_be_canceled (job));
 
   /* after: hidden, not greyed (the card rebinds on the store's tick; the details pane at once) */
-  AT_WAIT ((card = find_card (GTK_WIDGET (window_of (f)), id)) != NULL
+  AT_WAIT ((card = at_find_card (GTK_WIDGET (window_of (f)), id)) != NULL
                && find_shown_action (GTK_WIDGET (card), "app.cancel-job") == NULL,
            30);
   AT_WAIT (find_shown_action (details, "app.cancel-job") == NULL, 30);

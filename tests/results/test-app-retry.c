@@ -89,26 +89,6 @@ window_of (Fixture *f)
   return window && WEVION_IS_WINDOW (window) ? WEVION_WINDOW (window) : NULL;
 }
 
-static WevionJobCard *
-find_card (GtkWidget *root, const char *id)
-{
-  if (WEVION_IS_JOB_CARD (root))
-    {
-      WevionJob *job = wevion_job_card_get_job (WEVION_JOB_CARD (root));
-      return job && g_strcmp0 (wevion_job_get_id (job), id) == 0 && gtk_widget_get_mapped (root)
-                 ? WEVION_JOB_CARD (root)
-                 : NULL;
-    }
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      WevionJobCard *card = find_card (child, id);
-      if (card)
-        return card;
-    }
-  return NULL;
-}
-
 /* a visible button below @root bound to @action with the string target @target */
 static GtkWidget *
 find_action_button (GtkWidget *root, const char *action, const char *target)
@@ -211,14 +191,14 @@ check_retry (Fixture *f)
 
   /* the failed job knows its newest retry; its card shows it and the link views the retry */
   AT_WAIT (g_strcmp0 (wevion_job_get_newest_retry (failed), wevion_job_get_id (retry)) == 0, 30);
-  AT_WAIT ((card = find_card (GTK_WIDGET (window_of (f)), failed_id)) != NULL, 30);
+  AT_WAIT ((card = at_find_card (GTK_WIDGET (window_of (f)), failed_id)) != NULL, 30);
   AT_WAIT ((link = find_action_button (GTK_WIDGET (card), "app.view-job", wevion_job_get_id (retry))) != NULL,
            30);
   g_free (at_screenshot (GTK_WIDGET (window_of (f)), "app-retry-card"));
   g_signal_emit_by_name (link, "clicked");
   AT_WAIT (details_job (f) == retry, 30);
   /* and the retry's card links back to the original */
-  AT_WAIT ((card = find_card (GTK_WIDGET (window_of (f)), wevion_job_get_id (retry))) != NULL, 30);
+  AT_WAIT ((card = at_find_card (GTK_WIDGET (window_of (f)), wevion_job_get_id (retry))) != NULL, 30);
   g_assert_nonnull (find_action_button (GTK_WIDGET (card), "app.view-job", failed_id));
 
   /* Edit & Resubmit: the dialog, pre-filled; Resubmit links the new job like a retry */
@@ -246,7 +226,7 @@ check_retry (Fixture *f)
         failed_id);
     /* the newest retry is now the resubmission: the failed card's link follows */
     AT_WAIT (g_strcmp0 (wevion_job_get_newest_retry (failed), wevion_job_get_id (resubmitted)) == 0, 30);
-    AT_WAIT ((card = find_card (GTK_WIDGET (window_of (f)), failed_id)) != NULL
+    AT_WAIT ((card = at_find_card (GTK_WIDGET (window_of (f)), failed_id)) != NULL
                  && find_action_button (GTK_WIDGET (card), "app.view-job", wevion_job_get_id (resubmitted)),
              30);
   }

@@ -103,20 +103,6 @@ test_download (void)
   rt_hub_stop (hub);
 }
 
-static WevionCosts *
-fetch_costs (WevionClient *client, const char *month, gboolean utc)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  WevionCosts *costs;
-
-  wevion_costs_fetch_async (client, month, utc, NULL, rt_store_result_cb, &result);
-  rt_wait_result (&result, 60);
-  costs = wevion_costs_fetch_finish (result, &error);
-  g_assert_no_error (error);
-  return costs;
-}
-
 static void
 check_group_lines (const char *out, const char *heading, const WevionCostsGroup *groups, guint n,
                    const char *month, gboolean days)
@@ -155,7 +141,7 @@ test_costs_same_figures (void)
   g_setenv ("WEVION_COSTS_PAGE_SIZE", "7", TRUE); /* several pages, here and in the CLI */
   for (int utc = 0; utc <= 1; utc++)
     {
-      g_autoptr (WevionCosts) costs = fetch_costs (client, month, utc);
+      g_autoptr (WevionCosts) costs = rt_fetch_costs (client, month, utc);
       g_autofree char *out = NULL;
       g_autofree char *err = NULL;
       g_autofree char *csv = NULL;
@@ -196,7 +182,7 @@ test_costs_same_figures (void)
     }
   /* the older spelling still works */
   {
-    g_autoptr (WevionCosts) costs = fetch_costs (client, month, TRUE);
+    g_autoptr (WevionCosts) costs = rt_fetch_costs (client, month, TRUE);
     g_autofree char *expected = wevion_costs_to_csv (costs);
     g_autofree char *out = NULL;
 

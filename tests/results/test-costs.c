@@ -148,20 +148,6 @@ test_csv (void)
 
 /* ---- against the hub ------------------------------------------------------------------------ */
 
-static WevionCosts *
-fetch (WevionClient *client, const char *month, gboolean utc)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  WevionCosts *costs;
-
-  wevion_costs_fetch_async (client, month, utc, NULL, rt_store_result_cb, &result);
-  rt_wait_result (&result, 60);
-  costs = wevion_costs_fetch_finish (result, &error);
-  g_assert_no_error (error);
-  return costs;
-}
-
 static void
 test_hub (void)
 {
@@ -186,7 +172,7 @@ test_hub (void)
     /* the previous month: seeded history only (the demo trickle adds to this month) */
     month = wevion_costs_month_shift (this_month, -1);
     g_setenv ("WEVION_COSTS_PAGE_SIZE", "7", TRUE); /* several pages */
-    costs = fetch (client, month, TRUE);
+    costs = rt_fetch_costs (client, month, TRUE);
     g_unsetenv ("WEVION_COSTS_PAGE_SIZE");
     total = wevion_costs_get_total_cents (costs);
     completed = wevion_costs_get_n_completed (costs);
@@ -218,11 +204,11 @@ test_hub (void)
     /* local time (TZ=America/New_York) puts the boundaries elsewhere but never loses or
      * double-counts a job: the local month holds exactly the jobs of the UTC months M and M+1
      * created between local midnights, counted here by hand */
-    local = fetch (client, month, FALSE);
+    local = rt_fetch_costs (client, month, FALSE);
     {
       g_autoptr (GTimeZone) ny = g_time_zone_new_identifier ("America/New_York");
       g_autofree char *next = wevion_costs_month_shift (month, 1);
-      g_autoptr (WevionCosts) next_utc = fetch (client, next, TRUE);
+      g_autoptr (WevionCosts) next_utc = rt_fetch_costs (client, next, TRUE);
       g_autoptr (GDateTime) from = NULL;
       g_autoptr (GDateTime) to = NULL;
       GPtrArray *sources[] = { wevion_costs_get_jobs (costs), wevion_costs_get_jobs (next_utc) };
@@ -279,7 +265,7 @@ test_hub (void)
   hub = rt_hub_start (dir, minimal);
   {
     g_autoptr (WevionClient) client = rt_client (hub);
-    g_autoptr (WevionCosts) costs = fetch (client, month, TRUE);
+    g_autoptr (WevionCosts) costs = rt_fetch_costs (client, month, TRUE);
 
     g_assert_cmpint (wevion_costs_get_total_cents (costs), ==, total);
     g_assert_cmpuint (wevion_costs_get_n_completed (costs), ==, completed);
